@@ -1,0 +1,98 @@
+// The op contract. An op is defined once: its symbolic shape rule lives here (used by the
+// language server through the frontend, and by the engine to check and allocate), its gradient
+// and kernels are registered against the same name by the engine's backends.
+//
+// Three tables of "layer knowledge as data" map PyTorch's Python surface onto ops:
+//   - functions: `torch.cat`, `torch.nn.functional.conv2d`, ... -> op name + Python signature
+//   - methods:   `Tensor.view`, `Tensor.flatten`, ...             -> op name + Python signature (self = `input`)
+//   - layers:    `nn.Conv2d`, `nn.LSTM`, ...                      -> constructor signature, parameters, forward rule
+// The frontend binds Python arguments to these signatures and calls the rules; the engine
+// executes the same names.
+
+import type { Dim } from '../shape/dim.js';
+
+export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool' | 'complex64';
+
+/** What the analysis knows about a tensor: its shape (null = unknown rank) and dtype. */
+export interface TensorType {
+  readonly kind: 'tensor';
+  readonly shape: readonly Dim[] | null;
+  readonly dtype: DType;
+}
+
+/**
+ * Values that flow through shape rules. Sizes may be symbolic (Dim); `unknown` is anything the
+ * analysis cannot see into (never an error by itself).
+ */
+export type Value =
+  | TensorType
+  | { readonly kind: 'int'; readonly value: Dim }
+  | { readonly kind: 'float'; readonly value: number | null }
+  | { readonly kind: 'bool'; readonly value: boolean | null }
+  | { readonly kind: 'str'; readonly value: string | null }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'tuple'; readonly items: readonly Value[] }
+  | { readonly kind: 'list'; readonly items: readonly Value[] | null }
+  | { readonly kind: 'dtype'; readonly dtype: DType }
+  | { readonly kind: 'unknown' };
+
+/** One parameter of a Python signature. `default` undefined means required. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly default?: Value;
+  /** `*args`: collects the remaining positional arguments as a tuple (e.g. `x.view(*shape)`). */
+  readonly variadic?: boolean;
+  readonly keywordOnly?: boolean;
+}
+
+/** Arguments after binding to a signature: every parameter name present (defaults filled). */
+export type BoundArgs = Readonly<Record<string, Value>>;
+
+/**
+ * A definite shape mismatch. `arg` names the offending parameter so the frontend can point at
+ * it; `related` describes another location (e.g. the layer constructor) by parameter name.
+ */
+export class ShapeError extends Error {
+  constructor(message: string, readonly arg?: string) {
+    super(message);
+    this.name = 'ShapeError';
+  }
+}
+
+/** Result of a shape rule: the output value (a tensor, a tuple of tensors, an int...). */
+export type ShapeRule = (args: BoundArgs) => Value;
+
+export interface OpDef {
+  /** Canonical op name shared by frontend, IR and engine kernels, e.g. 'conv2d', 'add', 'view'. */
+  readonly name: string;
+  /** Python signature (PyTorch's parameter names and defaults). */
+  readonly params: readonly ParamSpec[];
+  /** Symbolic shape rule. Throws ShapeError only for a definite mismatch; returns unknown when unsure. */
+  readonly shape: ShapeRule;
+}
+
+export interface ParamShape {
+  /** state_dict name relative to the layer: 'weight', 'bias', 'weight_ih_l0', 'running_mean'. */
+  readonly name: string;
+  readonly shape: readonly Dim[];
+  /** Buffers (running_mean, num_batches_tracked) are in state_dict but are not trained. */
+  readonly buffer?: boolean;
+  readonly dtype?: DType;
+}
+
+export interface LayerSpec {
+  /** Class name under torch.nn, e.g. 'Conv2d'. */
+  readonly name: string;
+  /** Constructor signature, PyTorch names and defaults. */
+  readonly ctor: readonly ParamSpec[];
+  /** Validate constructor arguments (e.g. embed_dim divisible by num_heads); throw ShapeError. */
+  readonly check?: (attrs: BoundArgs) => void;
+  /** Parameters and buffers in PyTorch's state_dict order. */
+  readonly params: (attrs: BoundArgs) => readonly ParamShape[];
+  /** Signature of the layer's forward call. */
+  readonly forward: readonly ParamSpec[];
+  /** Shape rule of the forward call, given the constructor attributes. */
+  readonly shape: (attrs: BoundArgs, args: BoundArgs) => Value;
+  /** Display category for the graph view (Netron-style): 'layer', 'activation', 'pool', 'norm', 'shape', 'dropout', 'container'. */
+  readonly category: string;
+}

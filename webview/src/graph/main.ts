@@ -1,0 +1,2 @@
+// graph panel entry (arrives with its issue)
+export {};

@@ -1,0 +1,2 @@
+// metrics panel entry (arrives with its issue)
+export {};

@@ -1,0 +1,2 @@
+// profiler panel entry (arrives with its issue)
+export {};
