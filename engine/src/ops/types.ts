@@ -34,6 +34,9 @@ export type Value =
   | { readonly kind: 'tuple'; readonly items: readonly Value[] }
   | { readonly kind: 'list'; readonly items: readonly Value[] | null }
   | { readonly kind: 'dtype'; readonly dtype: DType }
+  /** Indexing pieces: `a:b:c` (null = omitted) and `...`; `None` in an index is { kind: 'none' }. */
+  | { readonly kind: 'slice'; readonly start: Dim | null; readonly stop: Dim | null; readonly step: Dim | null }
+  | { readonly kind: 'ellipsis' }
   | { readonly kind: 'unknown' };
 
 /** One parameter of a Python signature. `default` undefined means required. */
@@ -93,6 +96,12 @@ export interface LayerSpec {
   readonly forward: readonly ParamSpec[];
   /** Shape rule of the forward call, given the constructor attributes. */
   readonly shape: (attrs: BoundArgs, args: BoundArgs) => Value;
+  /**
+   * The input a layer expects when no example input is known, with symbolic dims
+   * (e.g. Conv2d -> [N, in_channels, H, W]; Embedding -> int64 [N, L]). Used to analyse a
+   * model with no annotations and no example call.
+   */
+  readonly symbolicInput?: (attrs: BoundArgs) => TensorType | null;
   /** Display category for the graph view (Netron-style): 'layer', 'activation', 'pool', 'norm', 'shape', 'dropout', 'container'. */
   readonly category: string;
 }
