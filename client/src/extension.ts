@@ -1,7 +1,40 @@
+// Extension entry point. Activation stays fast: register commands, then start the language
+// server without waiting for it (its readiness is exposed for tests through the returned API).
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerCommands } from './commands/index';
+import { DiagnosticsTracker } from './diagnostics_tracker';
 
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push();
+export interface TensorStudioApi {
+  /** Resolves when the language server is up (true) or failed to start (false). */
+  readonly serverReady: Promise<boolean>;
+  /** The running client, once started. */
+  client(): LanguageClient | undefined;
 }
 
-export function deactivate(): void {}
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): TensorStudioApi {
+  const output = vscode.window.createOutputChannel('Tensor Studio', { log: true });
+  const tracker = new DiagnosticsTracker();
+  context.subscriptions.push(output, tracker);
+
+  // The LSP client library is loaded on demand so activation does not pay for it up front.
+  const serverReady = (async (): Promise<boolean> => {
+    const lsp = await import('./lsp_client');
+    client = lsp.createLanguageClient(context, output, tracker);
+    return lsp.startLanguageClient(client, output);
+  })().catch((err: unknown) => {
+    output.error(`could not start the language client: ${String(err)}`);
+    return false;
+  });
+
+  registerCommands(context, async () => ((await serverReady) ? client : undefined), tracker);
+  return { serverReady, client: () => client };
+}
+
+export async function deactivate(): Promise<void> {
+  const c = client;
+  client = undefined;
+  if (c) await c.stop().catch(() => undefined);
+}

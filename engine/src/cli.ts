@@ -1,8 +1,10 @@
 // `tensor-studio` command line: one file per subcommand under cli/, registered in this list.
 import { checkCommand } from './cli/check.js';
+import { predictCommand } from './cli/predict.js';
+import { trainCommand } from './cli/train.js';
 import type { Subcommand } from './cli/types.js';
 
-const subcommands: readonly Subcommand[] = [checkCommand];
+const subcommands: readonly Subcommand[] = [checkCommand, trainCommand, predictCommand];
 
 function usage(): string {
   const rows = subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');

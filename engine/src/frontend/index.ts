@@ -1,5 +1,10 @@
 // Entry point of the analysis core (parse -> bind -> interpret). No IO; never throws on user code.
-import type { AnalysisResult } from './types.js';
+import type { TensorType } from '../ops/index.js';
+import { buildIRs, buildResult, interpret } from './analyze.js';
+import { convertModule, StmtCache, type Stmt } from './ast.js';
+import { IncrementalParser, LineIndex } from './parse.js';
+import type { InstRecord, RunCache } from './interp.js';
+import type { AnalysisResult, Diagnostic, ModelIR } from './types.js';
 
 export type * from './types.js';
 
@@ -11,6 +16,8 @@ export interface AnalyzeOptions {
   readonly fileName?: string;
 }
 
+const EMPTY: AnalysisResult = { diagnostics: [], facts: [], layers: [], classes: [], models: new Map() };
+
 /** Analyse one source text from scratch. */
 export function analyze(source: string, options: AnalyzeOptions = {}): AnalysisResult {
   return new DocumentAnalyzer(options).update(source);
@@ -18,8 +25,74 @@ export function analyze(source: string, options: AnalyzeOptions = {}): AnalysisR
 
 /** Keeps parse state between versions of one document so small edits re-analyse fast. */
 export class DocumentAnalyzer {
+  private readonly parser = new IncrementalParser();
+  private readonly stmtCache = new StmtCache();
+  /** Root runs of the previous version, replayed when the statements they touched are unchanged. */
+  private runCache: RunCache = new Map();
+  private instCache: Map<string, InstRecord> | null = null;
+  private lastSource: string | null = null;
+  private lastResult: AnalysisResult = EMPTY;
+
   constructor(readonly options: AnalyzeOptions = {}) {}
-  update(_source: string, _edits?: readonly TextEdit[]): AnalysisResult {
-    return { diagnostics: [], facts: [], layers: [], classes: [], models: new Map() };
+
+  /** `edits` are accepted for API symmetry; the changed range is recomputed from the texts. */
+  update(source: string, _edits?: readonly TextEdit[]): AnalysisResult {
+    if (source === this.lastSource) return this.lastResult;
+    try {
+      const { stmts, text } = this.parse(source);
+      const next: RunCache = new Map();
+      const analysed = interpret(text, stmts, undefined, { prev: this.runCache, next, prevInst: this.instCache });
+      const result = buildResult(analysed, new LineIndex(text));
+      this.runCache = next;
+      this.instCache = analysed.interp.instCache;
+      this.lastSource = source;
+      this.lastResult = result;
+      return result;
+    } catch (e) {
+      // Our bug, not the user's: never take the editor down with it.
+      return { ...EMPTY, diagnostics: [internalDiagnostic(e)] };
+    }
   }
+
+  parse(source: string): { stmts: Stmt[]; text: string } {
+    const { tree, text } = this.parser.parse(source);
+    return { stmts: convertModule(tree, text, this.stmtCache), text };
+  }
+}
+
+export interface BuildModelOptions {
+  /** nn.Module class name (or module-level variable holding an nn.Sequential). */
+  readonly className: string;
+  /** Input types for forward (e.g. [N, 1, 28, 28] with a symbolic batch); default: the file's own. */
+  readonly inputs?: readonly TensorType[];
+}
+
+/** Analyse one class with the given inputs and return the IR the engine executes. */
+export function buildModel(source: string, options: BuildModelOptions): { ir: ModelIR | null; diagnostics: Diagnostic[] } {
+  try {
+    const { tree, text } = new IncrementalParser().parse(source);
+    const stmts = convertModule(tree, text);
+    const lines = new LineIndex(text);
+    const analysed = interpret(text, stmts, options.inputs ? { className: options.className, inputs: [...options.inputs] } : undefined);
+    const result = buildResult(analysed, lines);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    const irs = buildIRs(analysed, lines);
+    const entry = irs.get(options.className);
+    const known = analysed.interp.classes.some((c) => c.name === options.className && c.isModule) || analysed.interp.moduleScope.vars.get(options.className)?.kind === 'module';
+    if (!entry || !entry.ir) {
+      const where = entry?.at !== undefined ? lines.position(entry.at) : { line: 0, character: 0 };
+      const message = !known
+        ? `no nn.Module class or module-level model named '${options.className}' in this file`
+        : `cannot build a runnable model of ${options.className}: its forward uses ${entry?.why ?? 'inputs whose shapes are unknown'}`;
+      return { ir: null, diagnostics: [...errors, { range: { start: where, end: where }, severity: 'error', message, code: 'no-model' }] };
+    }
+    return { ir: errors.length ? null : entry.ir, diagnostics: errors };
+  } catch (e) {
+    return { ir: null, diagnostics: [internalDiagnostic(e)] };
+  }
+}
+
+function internalDiagnostic(e: unknown): Diagnostic {
+  const msg = e instanceof Error ? e.message : String(e);
+  return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'hint', message: `Tensor Studio internal error: ${msg}`, code: 'internal-error' };
 }

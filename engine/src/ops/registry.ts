@@ -8,8 +8,16 @@
 //   getLayer(name)              -> LayerSpec | undefined        'Conv2d', 'LSTM', 'Sequential' is NOT here (containers are the frontend's)
 //   bindArgs(params, positional, keyword) -> { args } | { error }
 //   allOps(), allLayers()       -> for docs/tests/the engine's kernel-coverage check
+//   allFunctions(), allMethods() -> [spelling, binding] pairs (docs, completion, tests)
+//   applyBinding(binding, positional, keyword, self?) -> { value, args } | { error, arg? }
+//       binds a call of a function/method spelling, renames to the op's names, puts the
+//       receiver (for methods) into binding.self ?? 'input', runs the op's rule. `args` are
+//       the op's bound args (what an IR node records). Method `params` never include self.
+//   bindLayer(spec, positional, keyword)       -> { attrs } | { error, arg? }   (runs spec.check)
+//   applyLayer(spec, attrs, positional, keyword) -> { value, args } | { error, arg? }
+// Shape rules never throw anything but ShapeError; unknown inputs give unknown/partial results.
 
-import type { BoundArgs, LayerSpec, OpDef, ParamSpec, Value } from './types.js';
+import { ShapeError, type BoundArgs, type LayerSpec, type OpDef, type ParamSpec, type Value } from './types.js';
 
 /** How a Python callable maps onto an op: its own signature may differ from the op's (method vs function defaults). */
 export interface FunctionBinding {
@@ -18,6 +26,10 @@ export interface FunctionBinding {
   readonly params: readonly ParamSpec[];
   /** Maps this spelling's parameter names onto the op's (e.g. Tensor.size(dim) -> size(input, dim)). */
   readonly rename?: Readonly<Record<string, string>>;
+  /** For methods: the op parameter that receives the tensor the method is called on (default 'input'; `__rsub__` uses 'other'). */
+  readonly self?: string;
+  /** Op arguments this spelling fixes (e.g. Tensor.float() -> to(dtype=float32)); merged before the call. */
+  readonly fixed?: Readonly<Record<string, Value>>;
 }
 
 const ops = new Map<string, OpDef>();
@@ -48,6 +60,9 @@ export function resolveMethod(name: string): FunctionBinding | undefined { retur
 export function getLayer(name: string): LayerSpec | undefined { return layers.get(name); }
 export function allOps(): readonly OpDef[] { return [...ops.values()]; }
 export function allLayers(): readonly LayerSpec[] { return [...layers.values()]; }
+/** Every registered Python spelling, for docs, completion and tests. */
+export function allFunctions(): readonly (readonly [string, FunctionBinding])[] { return [...functions.entries()]; }
+export function allMethods(): readonly (readonly [string, FunctionBinding])[] { return [...methods.entries()]; }
 
 /** Bind Python call arguments to a signature, filling defaults. Errors are user-facing messages. */
 export function bindArgs(
@@ -79,4 +94,59 @@ export function bindArgs(
     if (!params.some((p) => p.name === k)) return { error: `got an unexpected keyword argument '${k}'` };
   }
   return { args: out };
+}
+
+export type ApplyResult = { value: Value; args: BoundArgs } | { error: string; arg?: string };
+
+function runRule(rule: () => Value): { value: Value } | { error: string; arg?: string } {
+  try {
+    return { value: rule() };
+  } catch (e) {
+    if (e instanceof ShapeError) return e.arg === undefined ? { error: e.message } : { error: e.message, arg: e.arg };
+    throw e;
+  }
+}
+
+/** Bind and run one call of a function or method spelling (see the contract above). */
+export function applyBinding(
+  binding: FunctionBinding,
+  positional: readonly Value[],
+  keyword: Readonly<Record<string, Value>>,
+  self?: Value,
+): ApplyResult {
+  const bound = bindArgs(binding.params, positional, keyword);
+  if ('error' in bound) return { error: `${binding.op.name}() ${bound.error}` };
+  const args: Record<string, Value> = { ...(binding.fixed ?? {}) };
+  for (const [k, v] of Object.entries(bound.args)) args[binding.rename?.[k] ?? k] = v;
+  if (self !== undefined) args[binding.self ?? 'input'] = self;
+  const r = runRule(() => binding.op.shape(args));
+  return 'error' in r ? r : { value: r.value, args };
+}
+
+/** Bind a layer's constructor call and run its constructor check. */
+export function bindLayer(
+  spec: LayerSpec,
+  positional: readonly Value[],
+  keyword: Readonly<Record<string, Value>>,
+): { attrs: BoundArgs } | { error: string; arg?: string } {
+  const bound = bindArgs(spec.ctor, positional, keyword);
+  if ('error' in bound) return { error: `${spec.name}() ${bound.error}` };
+  if (spec.check) {
+    const r = runRule(() => { spec.check!(bound.args); return { kind: 'none' }; });
+    if ('error' in r) return r;
+  }
+  return { attrs: bound.args };
+}
+
+/** Bind and run a layer's forward call. */
+export function applyLayer(
+  spec: LayerSpec,
+  attrs: BoundArgs,
+  positional: readonly Value[],
+  keyword: Readonly<Record<string, Value>>,
+): ApplyResult {
+  const bound = bindArgs(spec.forward, positional, keyword);
+  if ('error' in bound) return { error: `${spec.name}.forward() ${bound.error}` };
+  const r = runRule(() => spec.shape(attrs, bound.args));
+  return 'error' in r ? r : { value: r.value, args: bound.args };
 }

@@ -81,6 +81,11 @@ export interface ParamShape {
   /** Buffers (running_mean, num_batches_tracked) are in state_dict but are not trained. */
   readonly buffer?: boolean;
   readonly dtype?: DType;
+  /**
+   * For a user's `nn.Parameter(...)` / `register_buffer(...)`: how its value was made, when the
+   * frontend can tell (`torch.ones(4)` -> 'ones'); the engine initialises with it (default zeros).
+   */
+  readonly init?: 'zeros' | 'ones' | 'randn' | 'rand' | { readonly fill: number };
 }
 
 export interface LayerSpec {

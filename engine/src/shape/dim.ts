@@ -14,7 +14,7 @@ export type Dim = number | SymDim;
 export class SymDim {
   /** @internal monomial key -> coefficient; key '' is the constant term. */
   readonly terms: ReadonlyMap<string, number>;
-  /** @internal monomial key -> the atoms multiplied in it (sorted by key). */
+  /** @internal monomial key -> the atoms multiplied in it (in the order first multiplied, for display). */
   readonly monos: ReadonlyMap<string, readonly Atom[]>;
   private text: string | undefined;
   /** @internal */
@@ -62,6 +62,16 @@ export function opaque(text: string): SymDim {
   return atomDim({ kind: 'opaque', text, key: `o:${text}` });
 }
 
+let unknownCounter = 0;
+/**
+ * A size nothing is known about (e.g. where two branches disagree). Prints as `label` but never
+ * equals any other dim, even another unknown: each call gets its own atom.
+ */
+export function unknownDim(label = '?'): SymDim {
+  unknownCounter++;
+  return atomDim({ kind: 'opaque', text: label, key: `u:${unknownCounter}` });
+}
+
 export function isConcrete(d: Dim): d is number {
   return typeof d === 'number';
 }
@@ -94,13 +104,19 @@ export function mul(a: Dim, b: Dim): Dim {
   const out: Poly = { terms: new Map(), monos: new Map() };
   for (const [ka, ca] of p.terms) {
     for (const [kb, cb] of q.terms) {
-      const atoms = [...p.monos.get(ka)!, ...q.monos.get(kb)!].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-      const key = atoms.map((x) => x.key).join('*');
+      // The key is order-free (sorted) for equality; the atoms keep the order they were
+      // multiplied in, so N*C*H*W prints the way the user wrote it.
+      const atoms = [...p.monos.get(ka)!, ...q.monos.get(kb)!];
+      const key = monoKey(atoms);
       out.terms.set(key, (out.terms.get(key) ?? 0) + ca * cb);
-      out.monos.set(key, atoms);
+      if (!out.monos.has(key)) out.monos.set(key, atoms);
     }
   }
   return fromPoly(out);
+}
+
+function monoKey(atoms: readonly Atom[]): string {
+  return atoms.map((x) => x.key).sort().join('*');
 }
 
 /** Python's `a // b`. Symbolic divisors give an opaque atom. */
@@ -130,7 +146,40 @@ export function floordiv(a: Dim, b: Dim): Dim {
     return add(add(whole, shift), atomDim(atom));
   }
   if (typeof a !== 'number' && dimToString(a) === dimToString(b)) return 1;
+  const q = polyDiv(a, b);
+  if (q !== undefined) return q;
   return opaque(`(${dimToString(a)})//(${dimToString(b)})`);
+}
+
+/**
+ * `a // b` for a symbolic `b` we can divide by: a monomial whose atoms appear in every term of
+ * `a` (`800*N // N` = 800, `N*L*D // (4*N*L)` = D//4), or a polynomial `a` is a constant multiple
+ * of (`2*N+2 // (N+1)` = 2). Sizes are positive, so cancelling common atoms keeps floor semantics.
+ */
+function polyDiv(a: Dim, b: SymDim): Dim | undefined {
+  if (typeof a === 'number') return undefined;
+  if (b.terms.size === 1) {
+    const [[bk, bc]] = [...b.terms];
+    const bAtoms = b.monos.get(bk!)!;
+    const out: Poly = { terms: new Map(), monos: new Map() };
+    for (const [k, c] of a.terms) {
+      const rest = [...a.monos.get(k)!];
+      for (const atom of bAtoms) {
+        const at = rest.findIndex((x) => x.key === atom.key);
+        if (at < 0) return undefined;
+        rest.splice(at, 1);
+      }
+      const key = monoKey(rest);
+      out.terms.set(key, c);
+      out.monos.set(key, rest);
+    }
+    return floordiv(fromPoly(out), bc!);
+  }
+  const [k0, c0] = [...b.terms][0]!;
+  const ca = a.terms.get(k0);
+  if (ca === undefined || ca % c0 !== 0) return undefined;
+  const ratio = ca / c0;
+  return dimEquals(mul(b, ratio), a) === true ? ratio : undefined;
 }
 
 /** Python's `a % b`. */

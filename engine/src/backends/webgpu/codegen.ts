@@ -1,0 +1,196 @@
+// Generic WGSL kernels built from expression strings: a broadcasting map (every elementwise op,
+// its gradients, where/masked_fill) and a reduction over any set of dims (the reduce table, the
+// sum back to a broadcast operand's shape). Each (expression, operand kinds, rank) compiles once.
+import { Tensor } from '../../tensor.js';
+import type { EngineDType } from '../backend.js';
+import { f32Bits, GpuStorage, UNIFORM_HEADER, webgpuBackend, type WebGPUBackend } from './backend.js';
+import { toWgsl, WGSL_HELPERS } from './wgsl_expr.js';
+
+export const INF_BITS = 0x7f800000;
+const MAX_DIMS = 6;
+
+export function gpuStorage(t: Tensor, what = 'tensor'): GpuStorage {
+  if (!(t.storage instanceof GpuStorage)) throw new Error(`WebGPU kernel got ${what} on backend '${t.backend.name}'`);
+  return t.storage;
+}
+export function gpuEmpty(b: WebGPUBackend, shape: readonly number[], dtype: EngineDType, op: string): Tensor {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return new Tensor(b.allocateUninit(n, dtype, `${op} [${shape.join(', ')}]`), shape);
+}
+const wgslType = (d: EngineDType): string => (d === 'float32' ? 'f32' : 'i32');
+
+/** One operand of a map: a tensor, or a Python number passed as a uniform. */
+export type MapOperand = { readonly name: string; readonly value: Tensor | number };
+
+function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
+  return s;
+}
+
+/** Output dims merged where every operand is laid out alike; strides 0 where broadcast. */
+function mergeDims(outShape: readonly number[], shapes: readonly (readonly number[])[]): { dims: number[]; strides: number[][] } {
+  const nd = outShape.length;
+  let dims = [...outShape];
+  let strides = shapes.map((s) => {
+    const st = stridesOf(s);
+    return outShape.map((_d, o) => {
+      const i = o - (nd - s.length);
+      return i < 0 || s[i] === 1 ? 0 : st[i]!;
+    });
+  });
+  // Drop size-1 dims, then merge neighbours that are contiguous in every operand.
+  const keep = dims.map((d) => d !== 1);
+  dims = dims.filter((_, i) => keep[i]);
+  strides = strides.map((st) => st.filter((_, i) => keep[i]));
+  for (let k = dims.length - 2; k >= 0; k--) {
+    if (strides.every((st) => st[k] === st[k + 1]! * dims[k + 1]!)) {
+      dims = [...dims.slice(0, k), dims[k]! * dims[k + 1]!, ...dims.slice(k + 2)];
+      strides = strides.map((st) => [...st.slice(0, k), st[k + 1]!, ...st.slice(k + 2)]);
+    }
+  }
+  return { dims, strides };
+}
+
+export function broadcastShapes(shapes: readonly (readonly number[])[]): number[] {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const o = nd - s.length + i;
+      const d = s[i]!;
+      if (d === out[o] || d === 1) continue;
+      if (out[o] === 1) out[o] = d;
+      else throw new Error(`cannot broadcast ${shapes.map((x) => `[${x.join(', ')}]`).join(' and ')}: dim ${o} is ${out[o]} vs ${d}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * out = expr(operands, params) elementwise over the broadcast shape. Uniform words: 0 = n,
+ * 1..P = params, then per merged dim: size and one stride per tensor operand; scalars after that.
+ */
+export function runMap(op: string, expr: string, operands: readonly MapOperand[], paramNames: readonly string[], params: readonly number[], outDtype: EngineDType, outShape?: readonly number[]): Tensor {
+  const b = webgpuBackend();
+  const tensors = operands.filter((o) => o.value instanceof Tensor) as { name: string; value: Tensor }[];
+  const shape = outShape ?? broadcastShapes(tensors.map((t) => t.value.shape));
+  const out = gpuEmpty(b, shape, outDtype, op);
+  const n = out.numel;
+  if (n === 0) return out;
+  const { dims, strides } = mergeDims(shape, tensors.map((t) => t.value.shape));
+  if (dims.length > MAX_DIMS) throw new Error(`${op}: broadcasting over ${dims.length} non-mergeable dims (WebGPU kernels handle ${MAX_DIMS})`);
+  const contiguous = tensors.every((_, j) => dims.length <= 1 && (dims.length === 0 || strides[j]![0] === 1));
+  const uni: number[] = [n];
+  for (const p of params) uni.push(f32Bits(p));
+  const dimBase = uni.length;
+  if (!contiguous) for (let k = 0; k < dims.length; k++) { uni.push(dims[k]!); for (const st of strides) uni.push(st[k]!); }
+  const scalarBase = uni.length;
+  const scalars = operands.filter((o) => !(o.value instanceof Tensor));
+  for (const s of scalars) uni.push(f32Bits(s.value as number));
+  while (uni.length < 63) uni.push(0);
+  uni[63] = INF_BITS;
+  if (uni.length > 64) throw new Error(`${op}: too many kernel parameters`);
+  const wg = b.params.elementwiseWorkgroup;
+  const nd = contiguous ? 0 : dims.length;
+  const kinds = operands.map((o) => (o.value instanceof Tensor ? wgslType(o.value.dtype) : 's')).join('');
+  const key = `map|${expr}|${operands.map((o) => o.name).join(',')}|${kinds}|${paramNames.join(',')}|${outDtype}|${nd}|${wg}`;
+  const wgsl = (): string => {
+    const body = toWgsl(expr, [...operands.map((o) => o.name), ...paramNames]);
+    const decls = tensors.map((t, j) => `@group(0) @binding(${j + 1}) var<storage, read> I${j}: array<${wgslType(t.value.dtype)}>;`);
+    decls.push(`@group(0) @binding(${tensors.length + 1}) var<storage, read_write> O: array<${wgslType(outDtype)}>;`);
+    const lines: string[] = [];
+    if (nd > 0) {
+      lines.push('var r = i;');
+      tensors.forEach((_, j) => lines.push(`var o${j} = 0u;`));
+      for (let k = nd - 1; k >= 0; k--) {
+        const base = dimBase + k * (1 + tensors.length);
+        lines.push(`{ let d = P(${base}u); let c = r % d; r = r / d;${tensors.map((_, j) => ` o${j} += c * P(${base + 1 + j}u);`).join('')} }`);
+      }
+    }
+    tensors.forEach((t, j) => lines.push(`let ${t.name} = f32(I${j}[${nd > 0 ? `o${j}` : 'i'}]);`));
+    scalars.forEach((s, j) => lines.push(`let ${s.name} = F(${scalarBase + j}u);`));
+    paramNames.forEach((p, j) => lines.push(`let ${p} = F(${1 + j}u);`));
+    const res = outDtype === 'float32' ? `${body}` : `i32(${body})`;
+    return `${UNIFORM_HEADER}
+${WGSL_HELPERS}
+${decls.join('\n')}
+@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let i = gid.x + gid.y * nw.x * ${wg}u;
+  if (i >= P(0u)) { return; }
+  ${lines.join('\n  ')}
+  O[i] = ${res};
+}`;
+  };
+  const [gx, gy] = b.grid(n, wg);
+  b.run({ label: `${op} [${shape.join(', ')}]`, key, wgsl, bindings: [...tensors.map((t) => gpuStorage(t.value)), gpuStorage(out)], uniforms: uni, groups: [gx, gy] });
+  return out;
+}
+
+/**
+ * Reduce x over the dims where `keepShape` (same rank as x) is 1 and x is not, with a fold from
+ * the reduce table: acc = init; acc = acc(acc, x) over the reduced elements; out = finish(acc, n).
+ * One thread per output element (the reduced extent is looped over).
+ */
+export function runReduce(op: string, x: Tensor, keepShape: readonly number[], init: string, acc: string, finish: string, outDtype: EngineDType): Tensor {
+  const b = webgpuBackend();
+  if (keepShape.length !== x.ndim) throw new Error(`internal: ${op}: reduce shape rank`);
+  const out = gpuEmpty(b, keepShape, outDtype, op);
+  if (out.numel === 0) return out;
+  const xs = stridesOf(x.shape);
+  // Split dims into kept and reduced lists (each merged where contiguous).
+  const kept: [number, number][] = [], red: [number, number][] = [];
+  x.shape.forEach((d, i) => {
+    if (d === 1) return;
+    const list = keepShape[i] === 1 ? red : kept;
+    const last = list[list.length - 1];
+    if (last && last[1] === xs[i]! * d) { last[0] *= d; last[1] = xs[i]!; } else list.push([d, xs[i]!]);
+  });
+  const R = red.reduce((a, [d]) => a * d, 1);
+  if (kept.length + red.length > MAX_DIMS + 2) throw new Error(`${op}: too many dims for the WebGPU reduction`);
+  const uni: number[] = [out.numel, R];
+  for (const [d, s] of kept) uni.push(d, s);
+  for (const [d, s] of red) uni.push(d, s);
+  while (uni.length < 63) uni.push(0);
+  uni[63] = INF_BITS;
+  const wg = b.params.elementwiseWorkgroup;
+  const key = `reduce|${init}|${acc}|${finish}|${x.dtype}|${outDtype}|${kept.length}|${red.length}|${wg}`;
+  const wgsl = (): string => {
+    const lines: string[] = ['var r = i;', 'var base = 0u;'];
+    for (let k = kept.length - 1; k >= 0; k--) lines.push(`{ let d = P(${2 + 2 * k}u); base += (r % d) * P(${3 + 2 * k}u); r = r / d; }`);
+    const rb = 2 + 2 * kept.length;
+    const inner: string[] = ['var q = j;', 'var off = base;'];
+    for (let k = red.length - 1; k >= 0; k--) inner.push(`{ let d = P(${rb + 2 * k}u); off += (q % d) * P(${rb + 1 + 2 * k}u); q = q / d; }`);
+    const res = toWgsl(finish, ['acc', 'n']);
+    return `${UNIFORM_HEADER}
+${WGSL_HELPERS}
+@group(0) @binding(1) var<storage, read> X: array<${wgslType(x.dtype)}>;
+@group(0) @binding(2) var<storage, read_write> O: array<${wgslType(outDtype)}>;
+@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let i = gid.x + gid.y * nw.x * ${wg}u;
+  if (i >= P(0u)) { return; }
+  ${lines.join('\n  ')}
+  var acc: f32 = ${toWgsl(init, [])};
+  let n = f32(P(1u));
+  for (var j = 0u; j < P(1u); j++) {
+    ${inner.join(' ')}
+    let x = f32(X[off]);
+    acc = ${toWgsl(acc, ['acc', 'x'])};
+  }
+  O[i] = ${outDtype === 'float32' ? res : `i32(${res})`};
+}`;
+  };
+  const [gx, gy] = b.grid(out.numel, wg);
+  b.run({ label: `${op} [${x.shape.join(', ')}] -> [${keepShape.join(', ')}]`, key, wgsl, bindings: [gpuStorage(x), gpuStorage(out)], uniforms: uni, groups: [gx, gy] });
+  return out;
+}
+
+/** Sum a broadcast tensor back to `shape` (the gradient of broadcasting). */
+export function sumToShape(x: Tensor, shape: readonly number[]): Tensor {
+  if (x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
+  const padded = [...new Array<number>(x.ndim - shape.length).fill(1), ...shape];
+  if (padded.length !== x.ndim || padded.some((d, i) => d !== 1 && d !== x.shape[i])) throw new Error(`cannot sum Tensor[${x.shape.join(', ')}] to [${shape.join(', ')}]`);
+  return runReduce('_sum_to_shape', x, padded, '0', 'acc + x', 'acc', 'float32').withShape(shape);
+}

@@ -1,0 +1,62 @@
+// `tensor-studio train CONFIG [--out DIR] [--resume DIR] [--max-steps N]`
+import { loadRunConfig, ConfigError } from '../train/config.js';
+import { train, TrainError } from '../train/trainer.js';
+import { loadModelFile } from '../train/model_factory.js';
+import type { Subcommand } from './types.js';
+
+const HELP = `Usage: tensor-studio train CONFIG.json [options]
+
+Trains the model file named in the run config (schema: dist/schema/run-config.schema.json) on the
+embedded engine. Writes DIR/metrics.jsonl, DIR/checkpoint-<step>.safetensors (+ .optim.safetensors),
+DIR/model.safetensors (PyTorch state_dict names) and DIR/run.json.
+
+Options:
+  --out DIR        output folder (default: the config's output_dir; with --resume, that folder)
+  --resume DIR     continue from the latest checkpoint in DIR, exactly as if never stopped
+  --max-steps N    stop after N optimizer steps in total
+  -h, --help       this text`;
+
+export const trainCommand: Subcommand = {
+  name: 'train',
+  summary: 'train a model file on the embedded engine from a run config (JSON)',
+  async run(args) {
+    let config: string | undefined;
+    const opts: { out?: string; resume?: string; maxSteps?: number } = {};
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '-h' || a === '--help') { console.log(HELP); return 0; }
+      const eq = a.indexOf('=');
+      const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+      const take = () => {
+        const v = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
+        if (v === undefined || v.startsWith('--')) throw new TrainError(`option ${name} needs a value`);
+        return v;
+      };
+      if (name === '--out') opts.out = take();
+      else if (name === '--resume') opts.resume = take();
+      else if (name === '--max-steps') {
+        const v = take();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) { console.error(`tensor-studio train: --max-steps must be a positive integer (got '${v}')`); return 2; }
+        opts.maxSteps = n;
+      } else if (a.startsWith('-')) { console.error(`tensor-studio train: unknown option '${a}'\n\n${HELP}`); return 2; }
+      else if (config) { console.error(`tensor-studio train: one config file expected, got '${config}' and '${a}'`); return 2; }
+      else config = a;
+    }
+    if (!config) { console.error(`tensor-studio train: missing CONFIG.json\n\n${HELP}`); return 2; }
+    try {
+      const cfg = loadRunConfig(config);
+      const r = await train(cfg, { ...opts, buildModel: loadModelFile });
+      if (r.val?.accuracy !== undefined) console.log(`final validation accuracy: ${(100 * r.val.accuracy).toFixed(2)}%`);
+      return 0;
+    } catch (e) {
+      // User-facing failures (config, data, model, op errors) print their message; a bug in the
+      // engine itself (TypeError and friends) keeps its stack so it can be reported.
+      if (e instanceof Error && !(e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError)) {
+        console.error(e.message.split('\n').map((l) => `tensor-studio train: ${l}`).join('\n'));
+        return e instanceof ConfigError ? 2 : 1;
+      }
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,302 @@
+// The analysis driver: run module-level code (which runs example calls), then give every
+// nn.Module class that still has no context its inputs from annotations or, failing that,
+// symbolic inputs taken from the first layer its forward applies to them. Then turn the
+// interpreter's records into the public AnalysisResult and ModelIRs.
+
+import { sym, symbolsOf, type Dim } from '../shape/dim.js';
+import type { DType, TensorType } from '../ops/index.js';
+import type { Expr, Span, Stmt } from './ast.js';
+import { assignPaths, countParams, flatParams, Interp, lookup, moduleTree, type InstRecord, type RootRun, type RunCache } from './interp.js';
+import type { LineIndex } from './parse.js';
+import type {
+  AnalysisResult, Diagnostic, IRArg, LayerInfo, ModelIR, ModuleClassInfo, Range, ShapeFact,
+} from './types.js';
+import { int, toValue, type ClassV, type FV, type ModuleInst, type TensorV } from './values.js';
+
+const SOURCE_RANK: Record<RootRun['source'], number> = { config: 0, annotation: 1, 'example-call': 2, symbolic: 3, none: 4 };
+
+export interface Analysed {
+  interp: Interp;
+  stmts: Stmt[];
+}
+
+/** Run the whole file. `override` makes one class's root run use the given inputs (the engine's). */
+export interface Caches { prev: RunCache; next: RunCache; prevInst: Map<string, InstRecord> | null }
+
+export function interpret(src: string, stmts: Stmt[], override?: { className: string; inputs: TensorType[] }, cache?: Caches): Analysed {
+  const interp = new Interp(src, cache?.prev ?? null, cache?.next ?? null);
+  interp.prevInstCache = cache?.prevInst ?? null;
+  if (override) interp.collectExamples = false;
+  interp.runModule(stmts);
+  const moduleClasses = interp.classes.filter((c) => c.isModule);
+
+  if (override) {
+    const inst = instanceFor(interp, override.className);
+    if (inst) {
+      const inputs: FV[] = override.inputs.map((t) => ({ kind: 'tensor', shape: t.shape, dtype: t.dtype }));
+      interp.runRoot(inst, inputs, {}, 'config');
+    }
+    return { interp, stmts };
+  }
+
+  // Annotated forwards first: they say exactly what the author means.
+  // (An example call already fixes concrete shapes: then the annotation adds no context.)
+  for (const cls of moduleClasses) {
+    if (interp.runs.some((r) => r.inst.cls === cls)) continue;
+    const ann = annotatedInputs(interp, cls);
+    if (!ann) continue;
+    const inst = instanceFor(interp, cls.name);
+    if (inst) interp.runRoot(inst, ann, {}, 'annotation');
+  }
+  // Outermost classes first (they are usually defined last): running them gives their
+  // submodules real contexts, so those are not analysed standalone.
+  for (const cls of [...moduleClasses].reverse()) {
+    if (interp.called.has(cls)) continue;
+    const inst = instanceFor(interp, cls.name);
+    if (inst) symbolicRun(interp, inst);
+  }
+  // Module-level containers (`model = nn.Sequential(...)`) with no example call.
+  for (const [name, v] of interp.moduleScope.vars) {
+    if (v.kind !== 'module' || v.cls || !v.children.size) continue;
+    if (interp.runs.some((r) => r.inst === v)) continue;
+    void name;
+    symbolicRun(interp, v);
+  }
+  return { interp, stmts };
+}
+
+function symbolicRun(interp: Interp, inst: ModuleInst): void {
+  const n = requiredInputs(interp, inst);
+  interp.probeHits = new Map();
+  interp.probeRankFree = false;
+  let inputs: FV[] = Array.from({ length: n }, (_, i) => ({ kind: 'tensor', shape: null, dtype: 'float32', probe: i }) as TensorV);
+  interp.silent++;
+  try {
+    interp.runRoot(inst, inputs, {}, 'symbolic');
+  } finally {
+    interp.silent--;
+  }
+  inputs = inputs.map((_, i) => {
+    const t = interp.probeHits.get(i);
+    return t ? { kind: 'tensor', shape: t.shape, dtype: t.dtype } : { kind: 'tensor', shape: null, dtype: 'float32' };
+  });
+  interp.runRoot(inst, inputs, {}, interp.probeHits.size ? 'symbolic' : 'none');
+}
+
+function requiredInputs(interp: Interp, inst: ModuleInst): number {
+  if (!inst.cls) return 1;
+  const fwd = interp.lookupMember(inst.cls, 'forward');
+  if (!fwd || fwd.kind !== 'func') return 0;
+  return fwd.params.slice(1).filter((p) => p.kind === 'normal' && !p.default).length;
+}
+
+/** The instance module-level code built for this class/variable, or one built with symbolic constructor arguments. */
+function instanceFor(interp: Interp, name: string): ModuleInst | null {
+  const v = interp.moduleScope.vars.get(name);
+  if (v && v.kind === 'module') return v;
+  const cls = interp.classes.find((c) => c.name === name && c.isModule);
+  if (!cls) return null;
+  const existing = interp.instances.get(cls);
+  if (existing && existing.length) return existing[0]!;
+  const init = interp.lookupMember(cls, '__init__');
+  const kw: Record<string, FV> = {};
+  if (init && init.kind === 'func') {
+    for (const p of init.params.slice(1)) if (p.kind === 'normal' && !p.default) kw[p.name] = int(sym(p.name));
+  }
+  interp.silent++;
+  try {
+    return interp.instantiate(cls, [], kw, cls.def, { scope: interp.moduleScope, owner: null, kind: 'module', facts: false, ctxName: '', ir: null, scopePath: '', depth: 0, returns: [] });
+  } finally {
+    interp.silent--;
+  }
+}
+
+const JAX_DTYPES: Record<string, DType> = {
+  Float: 'float32', Float32: 'float32', Float64: 'float64', Float16: 'float16', BFloat16: 'bfloat16', Shaped: 'float32',
+  Int: 'int64', Int64: 'int64', Int32: 'int32', Int8: 'int8', UInt8: 'uint8', Integer: 'int64', Bool: 'bool', Num: 'float32', Real: 'float32',
+};
+
+/** Inputs from jaxtyping annotations on every required forward parameter, or null. */
+function annotatedInputs(interp: Interp, cls: ClassV): FV[] | null {
+  const fwd = interp.lookupMember(cls, 'forward');
+  if (!fwd || fwd.kind !== 'func') return null;
+  const params = fwd.params.slice(1).filter((p) => p.kind === 'normal' && !p.default);
+  if (params.length === 0) return null;
+  const out: FV[] = [];
+  for (const p of params) {
+    const t = p.ann ? jaxtyping(interp, p.ann) : null;
+    if (!t) return null;
+    out.push(t);
+  }
+  return out;
+}
+
+function jaxtyping(interp: Interp, ann: Expr): TensorV | null {
+  if (ann.k !== 'index' || ann.index.k !== 'tuple' || ann.index.items.length !== 2) return null;
+  const head = ann.obj;
+  const name = head.k === 'name' ? head.id : head.k === 'attr' ? head.name : null;
+  if (!name) return null;
+  const bound = head.k === 'name' ? lookup(interp.moduleScope, name) : null;
+  if (head.k === 'name' && !(bound && bound.kind === 'ns' && bound.qual.startsWith('jaxtyping.'))) return null;
+  const dtype = JAX_DTYPES[bound && bound.kind === 'ns' ? bound.qual.slice('jaxtyping.'.length) : name];
+  const spec = ann.index.items[1]!;
+  if (!dtype || spec.k !== 'str') return null;
+  const shape: Dim[] = [];
+  for (const tok of spec.v.trim().split(/\s+/).filter(Boolean)) {
+    if (/^\d+$/.test(tok)) shape.push(parseInt(tok, 10));
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(tok)) shape.push(sym(tok));
+    else return null; // variadic (`...`, `*batch`) or expressions: not a fixed rank
+  }
+  return { kind: 'tensor', shape, dtype };
+}
+
+// ---- results --------------------------------------------------------------------------
+
+export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
+  const { interp } = a;
+  const range = (s: Span): Range => ({ start: lines.position(s.from), end: lines.position(s.to) });
+
+  const diagnostics: Diagnostic[] = [...interp.diags.values()].map((d) => ({
+    range: range(d), severity: d.severity, message: d.message, code: d.code,
+    ...(d.related ? { related: d.related.map((r) => ({ range: range(r), message: r.message })) } : {}),
+  }));
+  diagnostics.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
+
+  const facts: ShapeFact[] = [...interp.facts.values()].map((f) => ({
+    range: range(f), text: f.text, kind: f.kind, ...(f.hintAt !== undefined ? { hintAt: lines.position(f.hintAt) } : {}),
+    values: f.values, contexts: f.contexts,
+  }));
+  facts.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
+
+  // `self.x` occurrences per class, for hover on layer references.
+  const refsByClass = new Map<string, Map<string, Span[]>>();
+  for (const cls of interp.classes) refsByClass.set(cls.name, selfRefs(cls.def.body));
+  const layers: LayerInfo[] = [...interp.layers.values()].map((l) => ({
+    owner: l.owner, path: l.path, type: l.type, summary: l.summary, range: range(l),
+    refs: l.path.includes('.') ? [] : (refsByClass.get(l.owner)?.get(l.path) ?? []).map(range),
+    params: l.params, paramCount: l.paramCount,
+  }));
+
+  const classes: ModuleClassInfo[] = [];
+  for (const cls of interp.classes) {
+    if (!cls.isModule) continue;
+    const runs = interp.runs.filter((r) => r.inst.cls === cls).sort((x, y) => SOURCE_RANK[x.source] - SOURCE_RANK[y.source]);
+    const run = runs[0];
+    const inst = run?.inst ?? interp.instances.get(cls)?.[0];
+    const params = inst ? flatParams(inst, '') : [];
+    const count = inst ? countParams(params) : null;
+    classes.push({
+      name: cls.name, range: range(cls.def), nameRange: range({ from: cls.def.nameFrom, to: cls.def.nameTo }),
+      paramCount: count, paramBytes: count === null ? null : typeof count === 'number' ? count * 4 : null,
+      inputs: run ? run.inputs.map((i) => ({ name: i.name, value: toValue(i.value) }))
+        : (interp.firstContext.get(cls)?.inputs ?? []).map((i) => ({ name: i.name, value: toValue(i.value) })),
+      output: run && run.output ? toValue(run.output) : null,
+      inputSource: run ? run.source : 'none',
+    });
+  }
+
+  const models = new Map<string, ModelIR>();
+  for (const [name, ir] of buildIRs(a, lines)) if (ir.ir) models.set(name, ir.ir);
+  return { diagnostics, facts, layers, classes, models };
+}
+
+/** IR of the best run of every class / module-level container, or why there is none. */
+export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: ModelIR | null; why?: string; at?: number }> {
+  const { interp } = a;
+  const range = (s: Span): Range => ({ start: lines.position(s.from), end: lines.position(s.to) });
+  const byName = new Map<string, RootRun[]>();
+  for (const r of interp.runs) {
+    let name = r.inst.cls ? r.inst.cls.name : null;
+    if (!name) for (const [k, v] of interp.moduleScope.vars) if (v === r.inst) { name = k; break; }
+    if (!name) continue;
+    const list = byName.get(name) ?? [];
+    list.push(r);
+    byName.set(name, list);
+  }
+  const out = new Map<string, { ir: ModelIR | null; why?: string; at?: number }>();
+  for (const [name, runs] of byName) {
+    const run = [...runs].sort((x, y) => SOURCE_RANK[x.source] - SOURCE_RANK[y.source])[0]!;
+    if (run.ir.broken) { out.set(name, { ir: null, why: run.ir.broken, at: run.ir.brokenAt }); continue; }
+    const inputs = run.inputs.filter((i) => i.value.kind === 'tensor' && i.value.shape !== null)
+      .map((i) => ({ name: i.name, type: { kind: 'tensor', shape: (i.value as TensorV).shape, dtype: (i.value as TensorV).dtype } as TensorType }));
+    if (inputs.length !== run.inputs.length) { out.set(name, { ir: null, why: 'an input whose shape is unknown' }); continue; }
+    const symbols = new Set<string>();
+    for (const i of inputs) for (const d of i.type.shape ?? []) for (const s of symbolsOf(d)) symbols.add(s);
+    assignPaths(run.inst, '');
+    const output = outputArg(run.output);
+    if (!output) { out.set(name, { ir: null, why: 'a return value that is not made of tensors' }); continue; }
+    out.set(name, {
+      ir: {
+        className: name,
+        root: moduleTree(run.inst, range),
+        inputs,
+        nodes: run.ir.nodes.map(({ span, ...n }) => ({ ...n, range: range(span) })),
+        output,
+        symbols: [...symbols],
+      },
+    });
+  }
+  return out;
+}
+
+function outputArg(v: FV | null): IRArg | null {
+  if (!v) return null;
+  if (v.kind === 'tensor') return v.ref ?? null;
+  if (v.kind === 'tuple' || v.kind === 'list') {
+    const items: IRArg[] = [];
+    for (const x of v.items ?? []) {
+      const a = outputArg(x);
+      if (!a) return null;
+      items.push(a);
+    }
+    return { kind: v.kind, items };
+  }
+  if (v.kind === 'int' || v.kind === 'float' || v.kind === 'none' || v.kind === 'bool') return { kind: 'const', value: toValue(v) };
+  return null;
+}
+
+function selfRefs(body: readonly Stmt[]): Map<string, Span[]> {
+  const out = new Map<string, Span[]>();
+  const visitE = (e: Expr | undefined): void => {
+    if (!e) return;
+    switch (e.k) {
+      case 'attr':
+        if (e.obj.k === 'name' && e.obj.id === 'self') {
+          const l = out.get(e.name) ?? [];
+          l.push({ from: e.from, to: e.to });
+          out.set(e.name, l);
+        } else visitE(e.obj);
+        return;
+      case 'call': visitE(e.fn); for (const a of e.args) visitE(a.value); return;
+      case 'index': visitE(e.obj); visitE(e.index); return;
+      case 'slice': visitE(e.lo); visitE(e.hi); visitE(e.step); return;
+      case 'bin': visitE(e.l); visitE(e.r); return;
+      case 'unary': case 'star': visitE(e.e); return;
+      case 'cond': visitE(e.test); visitE(e.then); visitE(e.else); return;
+      case 'tuple': case 'list': case 'set': for (const x of e.items) visitE(x); return;
+      case 'dict': for (const en of e.entries) { visitE(en.key); visitE(en.value); } return;
+      case 'comp': visitE(e.elt); visitE(e.key); for (const c of e.fors) { visitE(c.target); visitE(c.iter); for (const i of c.ifs) visitE(i); } return;
+      case 'lambda': visitE(e.body); return;
+      default: return;
+    }
+  };
+  const visitS = (ss: readonly Stmt[]): void => {
+    for (const s of ss) {
+      switch (s.k) {
+        case 'assign': for (const t of s.targets) visitE(t); visitE(s.value ?? undefined); break;
+        case 'aug': visitE(s.target); visitE(s.value); break;
+        case 'expr': visitE(s.e); break;
+        case 'return': visitE(s.e); break;
+        case 'if': visitE(s.test); visitS(s.body); visitS(s.orelse); break;
+        case 'for': visitE(s.target); visitE(s.iter); visitS(s.body); visitS(s.orelse); break;
+        case 'while': visitE(s.test); visitS(s.body); break;
+        case 'with': for (const it of s.items) { visitE(it.e); visitE(it.as); } visitS(s.body); break;
+        case 'try': visitS(s.body); for (const h of s.handlers) visitS(h); visitS(s.orelse); visitS(s.final); break;
+        case 'def': visitS(s.body); break;
+        default: break;
+      }
+    }
+  };
+  visitS(body);
+  return out;
+}

@@ -1,0 +1,3 @@
+// WebGPU kernels of the conv family.
+export function registerConvWebgpu(): void {
+}

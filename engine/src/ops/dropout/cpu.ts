@@ -1,0 +1,45 @@
+// CPU kernels of the dropout family. Masks come from the engine's seeded generator; the kernel
+// saves the (scaled) mask as a tensor so the gradient is one multiply on any backend. Whether
+// dropout is active is the caller's `training` argument (the module decides).
+import { registerKernel } from '../../backends/kernel_registry.js';
+import { bool, empty, f32, num, numelOf, tensorArg } from '../../backends/cpu/util.js';
+import { defaultGenerator } from '../../runtime/rng.js';
+import type { Tensor } from '../../tensor.js';
+
+export function registerDropoutCpu(): void {
+  for (const name of ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout', 'feature_alpha_dropout']) {
+    registerKernel(name, 'cpu', (args, ctx) => {
+      const x = tensorArg(args.input, 'input');
+      const p = num(args.p, 0.5);
+      if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+      if (!bool(args.training, true) || p === 0) return x.withShape(x.shape);
+      const alpha = name.includes('alpha');
+      // Channel-wise variants draw one value per (N, C) plane.
+      const perPlane = name !== 'dropout' && name !== 'alpha_dropout';
+      const group = perPlane ? numelOf(x.shape.slice(x.ndim >= 3 ? 2 : 1)) : 1;
+      const gen = defaultGenerator();
+      const X = f32(x);
+      const y = empty(x.shape, 'float32'), mask = empty(x.shape, 'float32');
+      const Y = f32(y), M = f32(mask);
+      if (!alpha) {
+        const scale = p === 1 ? 0 : 1 / (1 - p);
+        for (let i = 0; i < X.length; i += group) {
+          const keep = gen.uniform() >= p ? scale : 0;
+          for (let j = i; j < i + group; j++) { M[j] = keep; Y[j] = X[j]! * keep; }
+        }
+      } else {
+        // alpha dropout keeps mean and variance of SELU activations: y = a * (x*keep + alpha'*(1-keep)) + b
+        const ap = -1.7580993408473766;
+        const a = 1 / Math.sqrt((ap * ap * p + 1) * (1 - p));
+        const b = -a * ap * p;
+        for (let i = 0; i < X.length; i += group) {
+          const keep = gen.uniform() >= p ? 1 : 0;
+          for (let j = i; j < i + group; j++) { M[j] = keep * a; Y[j] = keep ? a * X[j]! + b : a * ap + b; }
+        }
+      }
+      ctx.saved.mask = mask;
+      return y;
+    });
+  }
+}
+export type { Tensor };

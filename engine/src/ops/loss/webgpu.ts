@@ -1,0 +1,3 @@
+// WebGPU kernels of the loss family.
+export function registerLossWebgpu(): void {
+}

@@ -1,0 +1,3 @@
+// WebGPU kernels of the pool family.
+export function registerPoolWebgpu(): void {
+}

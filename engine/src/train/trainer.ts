@@ -1,0 +1,340 @@
+// The training loop behind `tensor-studio train`: load everything (config, data, model) before
+// touching the output folder, then train with progress, metrics, checkpoints, evaluation each
+// epoch, exact resume and a NaN stop that names the op.
+//
+// Resume is exact because everything the next step depends on is saved or recomputable:
+// weights and optimizer state (safetensors), the lr (a function of the step), the data order (a
+// function of seed and epoch, so we save epoch + batch index), the engine RNG state when the
+// generator exposes it, and the running loss window.
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Tensor } from '../tensor.js';
+import { manualSeed, defaultGenerator, noGrad, setNonFiniteWatch, type NonFiniteReport } from '../runtime/dispatch.js';
+import type { RuntimeValue } from '../runtime/value.js';
+import { DataLoader, loadSource, trainValSplit, type Dataset } from '../data/index.js';
+import { Adam, AdamW, SGD, clipGradNorm, lrAt, loadOptimizerState, saveOptimizerState, type Optimizer } from '../optim/index.js';
+import { makeArray, type NdArray } from '../io/array.js';
+import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import type { RunConfig } from './config.js';
+import { computeLoss, makeTarget } from './losses.js';
+import { MetricsLog, checkpointName, listCheckpoints, optimizerStateName, writeJsonAtomic } from './run_dir.js';
+import { Progress, formatDuration } from './progress.js';
+
+export const ENGINE_VERSION = process.env.TENSOR_STUDIO_VERSION ?? '0.1.0';
+
+/** What the trainer needs from a model (engine/src/nn Module satisfies it). */
+export interface TrainableModel {
+  namedParameters(): [string, Tensor][];
+  stateDict(): Map<string, Tensor>;
+  loadStateDict(state: ReadonlyMap<string, Tensor>): unknown;
+  train(mode?: boolean): unknown;
+  eval(): unknown;
+  forward(...args: RuntimeValue[]): RuntimeValue;
+}
+
+/** Builds the model of a run (seeded before the call). `inputShape` is one batch's shape. */
+export type ModelFactory = (model: RunConfig['model'], inputShape: readonly number[]) => TrainableModel | Promise<TrainableModel>;
+
+/** A problem that stops the run: one message, no stack trace needed. */
+export class TrainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainError';
+  }
+}
+
+export interface TrainOptions {
+  /** Output folder (overrides config.output_dir). */
+  readonly out?: string;
+  /** Continue from the latest checkpoint in this run folder. */
+  readonly resume?: string;
+  /** Stop after this many steps in total (overrides config.max_steps). */
+  readonly maxSteps?: number;
+  readonly buildModel: ModelFactory;
+  /** Progress and notes go here (default: stdout). */
+  readonly stdout?: { isTTY?: boolean; write(s: string): boolean };
+}
+
+export interface TrainResult {
+  readonly outDir: string;
+  readonly steps: number;
+  readonly epochs: number;
+  readonly seconds: number;
+  readonly finalTrainLoss: number;
+  readonly val?: { loss: number; accuracy?: number; top5?: number };
+  readonly device: string;
+  readonly resumedFrom?: number;
+}
+
+interface Resume { step: number; epoch: number; batch: number; time: number; windowSum: number; windowN: number; rng?: number[]; ckpt: string; optim: string }
+
+function loadData(cfg: RunConfig): { train: Dataset; val: Dataset | undefined } {
+  let train = loadSource(cfg.data.train, 'data.train');
+  let val = cfg.data.val ? loadSource(cfg.data.val, 'data.val') : undefined;
+  if (!val && cfg.data.valSplit > 0) ({ train, val } = trainValSplit(train, cfg.data.valSplit, cfg.seed));
+  return { train, val };
+}
+
+function makeOptimizer(cfg: RunConfig, params: [string, Tensor][]): Optimizer {
+  const o = cfg.optimizer;
+  switch (o.name) {
+    case 'sgd': return new SGD(params, { lr: o.lr, momentum: o.momentum, dampening: o.dampening, nesterov: o.nesterov, weightDecay: o.weightDecay });
+    case 'adam': return new Adam(params, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay });
+    case 'adamw': return new AdamW(params, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay });
+  }
+}
+
+function toArray(t: Tensor): NdArray {
+  if (t.dtype === 'float32') return makeArray('float32', t.shape, t.toFloat32Array());
+  if (t.dtype === 'bool') return makeArray('bool', t.shape, Uint8Array.from(t.toInt32Array()));
+  return makeArray('int32', t.shape, t.toInt32Array(), 'int64');
+}
+
+/** The model's tensors as safetensors arrays with PyTorch names (int buffers as I64). */
+export function stateDictArrays(model: TrainableModel): Map<string, NdArray> {
+  const out = new Map<string, NdArray>();
+  for (const [k, t] of model.stateDict()) out.set(k, toArray(t));
+  return out;
+}
+
+/** Generator state, when the engine's generator exposes it (exact resume with dropout). */
+interface StatefulGenerator { getState?(): number[]; setState?(s: readonly number[]): void }
+
+function readResume(dir: string): Resume {
+  const steps = listCheckpoints(dir);
+  if (!existsSync(dir)) throw new TrainError(`--resume ${dir}: no such folder`);
+  if (steps.length === 0) throw new TrainError(`--resume ${dir}: no complete checkpoint (checkpoint-<step>.safetensors + .optim.safetensors) in this folder`);
+  const step = steps[steps.length - 1];
+  const ckpt = join(dir, checkpointName(step));
+  const meta = readSafetensors(ckpt).metadata;
+  const num = (k: string) => {
+    const v = Number(meta[k]);
+    if (meta[k] === undefined || !Number.isFinite(v)) throw new TrainError(`${ckpt}: __metadata__.${k} is missing; not a Tensor Studio training checkpoint`);
+    return v;
+  };
+  return {
+    step, epoch: num('epoch'), batch: num('batch'), time: num('time'), windowSum: num('window_sum'), windowN: num('window_n'),
+    rng: meta.rng_state ? JSON.parse(meta.rng_state) : undefined, ckpt, optim: join(dir, optimizerStateName(step)),
+  };
+}
+
+function argmaxRows(logits: Float32Array, rows: number, cols: number, labels: ArrayLike<number>, k: number): { top1: number; topk: number } {
+  let top1 = 0;
+  let topk = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = r * cols;
+    const label = labels[r];
+    const lv = logits[off + label];
+    let higher = 0;
+    for (let c = 0; c < cols; c++) {
+      const v = logits[off + c];
+      if (v > lv || (v === lv && c < label)) higher++;
+    }
+    if (higher === 0) top1++;
+    if (higher < k) topk++;
+  }
+  return { top1, topk };
+}
+
+export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
+  const out = opts.stdout ?? process.stdout;
+  const progress = new Progress(out);
+  const note = (m: string) => progress.line(m);
+
+  // ---- everything that can fail on user input happens before the output folder exists ----
+  if (cfg.device === 'webgpu') {
+    throw new TrainError("device 'webgpu' is not available yet: the WebGPU backend has not landed in the engine; use \"device\": \"cpu\" (or \"auto\")");
+  }
+  const device = 'cpu';
+  const resume = opts.resume ? readResume(resolve(opts.resume)) : undefined;
+  const outDir = resolve(opts.out ?? (opts.resume ? opts.resume : cfg.outputDir));
+  manualSeed(cfg.seed);
+  const { train: trainSet, val: valSet } = loadData(cfg);
+  const loaderOpts = { batchSize: cfg.data.batchSize, normalize: cfg.data.normalize, inputShape: cfg.data.inputShape, seed: cfg.seed };
+  const loader = new DataLoader(trainSet, { ...loaderOpts, shuffle: cfg.data.shuffle, dropLast: cfg.data.dropLast });
+  const valLoader = valSet ? new DataLoader(valSet, { ...loaderOpts, shuffle: false }) : undefined;
+  if (loader.length === 0) throw new TrainError(`${trainSet.name}: fewer samples than one batch (batch_size ${cfg.data.batchSize}) with drop_last`);
+  const model = await opts.buildModel(cfg.model, [cfg.data.batchSize, ...loader.inputShape]);
+  const params = model.namedParameters().filter(([, p]) => p.requiresGrad);
+  if (params.length === 0) throw new TrainError(`${cfg.model.file}: the model has no trainable parameters`);
+  const optimizer = makeOptimizer(cfg, params);
+  // One forward pass on a real batch before anything is written: shape errors, unsupported ops
+  // and label/output mismatches surface here with the output folder untouched.
+  noGrad(() => {
+    const probe = loader.makeBatch(loader.order(0), 0);
+    const y = model.forward(Tensor.fromArray(probe.x, probe.xShape));
+    if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${Array.isArray(y) ? 'a tuple' : String(y)}`);
+    try { computeLoss(cfg.loss.name, y, makeTarget(cfg.loss.name, y, probe.y, probe.yShape), cfg.loss.labelSmoothing); }
+    catch (e) { throw new TrainError(`loss '${cfg.loss.name}' on the model output [${y.shape.join(', ')}]: ${(e as Error).message}`); }
+  });
+  const stepsPerEpoch = loader.length;
+  const maxSteps = opts.maxSteps ?? cfg.maxSteps;
+  const totalSteps = Math.min(cfg.epochs * stepsPerEpoch, maxSteps ?? Infinity);
+  const epochs = Math.ceil(totalSteps / stepsPerEpoch);
+
+  if (resume) {
+    const st = readSafetensors(resume.ckpt);
+    const state = new Map<string, Tensor>();
+    for (const [k, a] of st.tensors) state.set(k, Tensor.fromArray(a.data, a.shape, a.dtype === 'float32' ? 'float32' : a.dtype === 'bool' ? 'bool' : 'int32'));
+    try { model.loadStateDict(state); } catch (e) { throw new TrainError(`${resume.ckpt}: ${(e as Error).message}`); }
+    try { optimizer.loadStateDict(loadOptimizerState(resume.optim)); } catch (e) { throw new TrainError(`${resume.optim}: ${(e as Error).message}`); }
+    const gen = defaultGenerator() as unknown as StatefulGenerator;
+    if (resume.rng && gen.setState) gen.setState(resume.rng);
+  }
+
+  mkdirSync(outDir, { recursive: true });
+  const metrics = new MetricsLog(outDir);
+  if (resume) metrics.truncateAfter(resume.step);
+  else {
+    // A fresh run in a used folder replaces that run: stale checkpoints would mislead --resume.
+    const stale = readdirSync(outDir).filter((f) => /^checkpoint-\d+(\.optim)?\.safetensors$/.test(f) || f === 'model.safetensors' || f === 'metrics.jsonl');
+    for (const f of stale) rmSync(join(outDir, f), { force: true });
+    if (stale.length) note(`replacing the previous run in ${outDir}`);
+  }
+  writeJsonAtomic(join(outDir, 'run.json'), {
+    config: cfg.raw, configPath: cfg.configPath, resolved: { ...cfg, raw: undefined },
+    engine: { name: 'tensor-studio', version: ENGINE_VERSION }, device, mode: 'eager', node: process.version,
+    dataset: { train: trainSet.name, val: valSet?.name }, startedAt: new Date().toISOString(), resumedFrom: resume?.step,
+  });
+  note(`device: ${cfg.device === 'auto' ? 'auto -> cpu (the WebGPU backend is not available yet)' : 'cpu'}`);
+  if (cfg.mode === 'compiled') note("mode 'compiled' is not available yet; running eager");
+  note(`data: ${trainSet.name}${valSet ? `; validation: ${valSet.name}` : ''}`);
+  note(`training ${totalSteps} steps (${epochs} epoch${epochs > 1 ? 's' : ''} x ${stepsPerEpoch} batches of ${cfg.data.batchSize}) -> ${outDir}`);
+  if (resume) note(`resumed from ${resume.ckpt} (step ${resume.step})`);
+
+  let step = resume?.step ?? 0;
+  let windowSum = resume?.windowSum ?? 0;
+  let windowN = resume?.windowN ?? 0;
+  const timeBase = resume?.time ?? 0;
+  const t0 = performance.now();
+  const elapsed = () => timeBase + (performance.now() - t0) / 1000;
+  let lastLoss = NaN;
+  let lastVal: TrainResult['val'];
+  let evaluatedAt = -1;
+  let samplesDone = 0;
+
+  const saveCheckpoint = (epoch: number, batch: number) => {
+    const gen = defaultGenerator() as unknown as StatefulGenerator;
+    const meta: Record<string, string> = {
+      format: 'pt', step: String(step), epoch: String(epoch), batch: String(batch), time: String(elapsed()),
+      window_sum: String(windowSum), window_n: String(windowN),
+    };
+    if (gen.getState) meta.rng_state = JSON.stringify(gen.getState());
+    // Optimizer state first: a model checkpoint only counts once its optimizer file exists.
+    saveOptimizerState(join(outDir, optimizerStateName(step)), optimizer.stateDict());
+    writeSafetensors(join(outDir, checkpointName(step)), stateDictArrays(model), meta);
+  };
+
+  const evaluate = (epoch: number) => {
+    evaluatedAt = step;
+    if (!valLoader) return;
+    model.eval();
+    let lossSum = 0, n = 0, top1 = 0, top5 = 0;
+    const classify = cfg.loss.name === 'cross_entropy' || cfg.loss.name === 'nll';
+    noGrad(() => {
+      const order = valLoader.order(0);
+      for (let b = 0; b < valLoader.length; b++) {
+        const batch = valLoader.makeBatch(order, b);
+        const x = Tensor.fromArray(batch.x, batch.xShape);
+        const y = model.forward(x);
+        if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${String(y)}`);
+        const loss = computeLoss(cfg.loss.name, y, makeTarget(cfg.loss.name, y, batch.y, batch.yShape), 0);
+        lossSum += loss.item() * batch.size;
+        n += batch.size;
+        if (classify && y.shape.length === 2) {
+          const r = argmaxRows(y.toFloat32Array(), batch.size, y.shape[1], batch.y, 5);
+          top1 += r.top1; top5 += r.topk;
+        }
+      }
+    });
+    model.train();
+    const time = elapsed();
+    lastVal = { loss: lossSum / n };
+    metrics.write({ step, epoch, name: 'val/loss', value: lossSum / n, time });
+    if (classify && cfg.metrics.includes('accuracy')) { lastVal.accuracy = top1 / n; metrics.write({ step, epoch, name: 'val/accuracy', value: top1 / n, time }); }
+    if (classify && cfg.metrics.includes('top5')) { lastVal.top5 = top5 / n; metrics.write({ step, epoch, name: 'val/top5', value: top5 / n, time }); }
+    note(`epoch ${epoch + 1}/${epochs} validation: loss ${(lossSum / n).toFixed(4)}${lastVal.accuracy !== undefined ? `, accuracy ${(100 * lastVal.accuracy).toFixed(2)}%` : ''}${lastVal.top5 !== undefined ? `, top-5 ${(100 * lastVal.top5).toFixed(2)}%` : ''}`);
+  };
+
+  /** After a non-finite loss: re-run the step's forward with the watch on to name the op. */
+  const explainNonFinite = (x: Tensor, batch: { y: Int32Array | Float32Array; yShape: readonly number[] }, value: number): string => {
+    let first: NonFiniteReport | undefined;
+    setNonFiniteWatch((r) => { first ??= r; });
+    try {
+      noGrad(() => {
+        const y = model.forward(x) as Tensor;
+        computeLoss(cfg.loss.name, y, makeTarget(cfg.loss.name, y, batch.y, batch.yShape), cfg.loss.labelSmoothing);
+      });
+    } catch { /* the report is what matters */ } finally { setNonFiniteWatch(null); }
+    const badParam = params.find(([, p]) => p.toFloat32Array().some((v) => !Number.isFinite(v)));
+    const where = first ? `first non-finite value: ${first.message}`
+      : badParam ? `parameter '${badParam[0]}' already holds NaN/Inf (the previous update diverged: lower the lr or set grad_clip)`
+        : 'no single op produced it';
+    const kept = listCheckpoints(outDir).at(-1);
+    return `step ${step + 1}: loss is ${value}; ${where}. Training stopped${kept !== undefined ? `; the last good checkpoint is ${join(outDir, checkpointName(kept))}` : ''}.`;
+  };
+
+  model.train();
+  const startEpoch = resume?.epoch ?? 0;
+  let startBatch = resume?.batch ?? 0;
+  let pendingCheckpoint = false;
+  for (let epoch = startEpoch; epoch < epochs; epoch++) {
+    const epochStart = performance.now();
+    let epochSamples = 0;
+    if (startBatch >= stepsPerEpoch) { startBatch = 0; continue; }
+    for await (const batch of loader.epoch(epoch, startBatch)) {
+      if (step >= totalSteps) break;
+      optimizer.lr = lrAt(cfg.schedule, cfg.optimizer.lr, step, totalSteps);
+      const x = Tensor.fromArray(batch.x, batch.xShape);
+      optimizer.zeroGrad();
+      const y = model.forward(x);
+      if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${String(y)}`);
+      let target: Tensor;
+      try { target = makeTarget(cfg.loss.name, y, batch.y, batch.yShape); } catch (e) { throw new TrainError(`${(e as Error).message} (step ${step + 1})`); }
+      const loss = computeLoss(cfg.loss.name, y, target, cfg.loss.labelSmoothing);
+      const lossValue = loss.item();
+      if (!Number.isFinite(lossValue)) throw new TrainError(explainNonFinite(x, batch, lossValue));
+      loss.backward();
+      if (cfg.gradClip) clipGradNorm(params.map(([name, param]) => ({ name, param })), cfg.gradClip);
+      optimizer.step();
+      step++;
+      lastLoss = lossValue;
+      windowSum += lossValue;
+      windowN++;
+      samplesDone += batch.size;
+      epochSamples += batch.size;
+      const logPoint = step % cfg.logEvery === 0 || step === totalSteps;
+      if (logPoint) {
+        const time = elapsed();
+        metrics.write({ step, epoch, name: 'train/loss', value: windowSum / windowN, time });
+        metrics.write({ step, epoch, name: 'train/lr', value: optimizer.lr, time });
+        windowSum = 0; windowN = 0;
+      }
+      const secs = (performance.now() - t0) / 1000;
+      const rate = samplesDone / Math.max(secs, 1e-9);
+      progress.update({
+        epoch, epochs, step, totalSteps, epochSteps: Math.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch), epochStep: batch.index + 1,
+        loss: lossValue, samplesPerSec: rate, etaSec: ((totalSteps - step) * cfg.data.batchSize) / rate,
+      }, logPoint);
+      if (typeof cfg.checkpointEvery === 'number' && step % cfg.checkpointEvery === 0 && step < totalSteps) {
+        // At an epoch's end the checkpoint waits for the evaluation, so a resume never skips it.
+        if (batch.index + 1 === stepsPerEpoch) pendingCheckpoint = true;
+        else saveCheckpoint(epoch, batch.index + 1);
+      }
+    }
+    startBatch = 0;
+    const epochSecs = (performance.now() - epochStart) / 1000;
+    if (epochSamples) metrics.write({ step, epoch, name: 'train/samples_per_s', value: epochSamples / epochSecs, time: elapsed() });
+    const finishedEpoch = step % stepsPerEpoch === 0 || step >= totalSteps;
+    if (finishedEpoch) evaluate(epoch);
+    if ((cfg.checkpointEvery === 'epoch' || pendingCheckpoint) && step < totalSteps) saveCheckpoint(epoch + 1, 0);
+    pendingCheckpoint = false;
+    if (step >= totalSteps) break;
+  }
+  if (evaluatedAt !== step) evaluate(Math.max(0, Math.ceil(step / stepsPerEpoch) - 1));
+
+  writeSafetensors(join(outDir, 'model.safetensors'), stateDictArrays(model), { format: 'pt', step: String(step) });
+  const seconds = elapsed();
+  note(`done: ${step} steps in ${formatDuration(seconds)}; weights: ${join(outDir, 'model.safetensors')}`);
+  return { outDir, steps: step, epochs, seconds, finalTrainLoss: lastLoss, val: lastVal, device, resumedFrom: resume?.step };
+}

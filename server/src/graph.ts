@@ -1,0 +1,129 @@
+// `tensorStudio/graph`: the model IR as nodes and edges for the graph panel. Layer calls and op
+// calls become nodes; every tensor reference between them becomes an edge labelled with the
+// producer's output shape.
+import { getLayer } from '../../engine/src/ops/index.js';
+import type { AnalysisResult, IRArg, IRNode, ModelIR, ModuleNode } from '../../engine/src/frontend/index.js';
+import type { Value } from '../../engine/src/ops/types.js';
+import { dtypesOf, formatLiteral, formatValue } from './format.js';
+import { GRAPH_PROTOCOL_VERSION, type GraphEdge, type GraphNode, type GraphPort, type GraphResponse } from './protocol.js';
+
+// Ops have no category in the op library; these names are enough to colour the common ones.
+const opCategories: Record<string, readonly string[]> = {
+  activation: ['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'celu', 'gelu', 'silu', 'mish', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'softplus', 'hardtanh', 'hardswish', 'hardsigmoid', 'glu'],
+  shape: ['view', 'reshape', 'flatten', 'unflatten', 'permute', 'transpose', 'contiguous', 'squeeze', 'unsqueeze', 'expand', 'repeat', 'cat', 'stack', 'split', 'chunk', 'getitem', 'size', 'interpolate', 'upsample'],
+  pool: ['max_pool1d', 'max_pool2d', 'avg_pool1d', 'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d', 'adaptive_max_pool1d', 'adaptive_max_pool2d'],
+  norm: ['batch_norm', 'layer_norm', 'group_norm'],
+  dropout: ['dropout', 'dropout1d', 'dropout2d', 'dropout3d'],
+  layer: ['linear', 'bilinear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'embedding', 'lstm', 'gru', 'rnn', 'multi_head_attention', 'scaled_dot_product_attention', 'matmul', 'bmm', 'einsum'],
+};
+const categoryOfOp = new Map<string, string>(Object.entries(opCategories).flatMap(([cat, names]) => names.map((n) => [n, cat] as const)));
+
+/** The class drawn when none is named: the last one with an IR that no other class holds as a layer. */
+export function defaultModel(result: AnalysisResult): string | undefined {
+  const names = [...result.models.keys()];
+  const used = new Set(result.layers.map((l) => l.type));
+  const top = names.filter((n) => !used.has(n));
+  return top.at(-1) ?? names.at(-1);
+}
+
+export function graphFor(result: AnalysisResult | undefined, className?: string): GraphResponse {
+  const available = result ? [...result.models.keys()] : [];
+  const unavailable = (message: string): GraphResponse => ({ kind: 'error', version: GRAPH_PROTOCOL_VERSION, message, available });
+  if (!result) return unavailable('This document has not been analysed (is it a Python file that is open in the editor?).');
+  const name = className ?? defaultModel(result);
+  if (!name) return unavailable('No nn.Module class with a forward method that can be analysed was found in this file.');
+  const ir = result.models.get(name);
+  if (!ir) {
+    const cls = result.classes.find((c) => c.name === name);
+    return unavailable(cls
+      ? `No graph for '${name}': its forward could not be analysed (see the diagnostics in the file).`
+      : `No nn.Module class named '${name}' in this file.`);
+  }
+  return buildGraph(ir);
+}
+
+export function buildGraph(ir: ModelIR): GraphResponse {
+  const modules = new Map<string, ModuleNode>();
+  const walk = (m: ModuleNode): void => { modules.set(m.path, m); m.children.forEach(walk); };
+  walk(ir.root);
+  const irNodes = new Map<number, IRNode>(ir.nodes.map((n) => [n.id, n]));
+
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const inputs: GraphPort[] = ir.inputs.map((inp) => ({ name: inp.name, shape: formatValue(inp.type), dtype: inp.type.dtype }));
+  ir.inputs.forEach((inp, i) => nodes.push({
+    id: `input:${i}`, label: inp.name, op: 'input', category: 'input', attributes: [formatValue(inp.type)], modulePath: '', range: null,
+  }));
+
+  // Where an edge starts and what travels along it.
+  const source = (arg: IRArg): { id: string; value: Value } | undefined => {
+    if (arg.kind === 'input') {
+      const inp = ir.inputs[arg.index];
+      return inp ? { id: `input:${arg.index}`, value: inp.type } : undefined;
+    }
+    if (arg.kind === 'node') {
+      const n = irNodes.get(arg.id);
+      if (!n) return undefined;
+      let value = n.output;
+      if (arg.output !== undefined && (value.kind === 'tuple' || value.kind === 'list') && value.items) value = value.items[arg.output] ?? { kind: 'unknown' };
+      return { id: `n${arg.id}`, value };
+    }
+    return undefined;
+  };
+  const connect = (arg: IRArg, to: string, seen: Set<string>): void => {
+    if (arg.kind === 'tuple' || arg.kind === 'list') { for (const it of arg.items) connect(it, to, seen); return; }
+    const src = source(arg);
+    if (!src || seen.has(src.id)) return;
+    seen.add(src.id);
+    edges.push({ from: src.id, to, shape: formatValue(src.value), dtype: dtypesOf(src.value).join(', ') });
+  };
+
+  for (const n of ir.nodes) {
+    const id = `n${n.id}`;
+    if (n.call === 'layer') {
+      const mod = modules.get(n.target);
+      const type = mod?.type ?? 'layer';
+      const spec = getLayer(type);
+      nodes.push({
+        id, label: n.target || type, op: type,
+        category: spec?.category ?? (mod && !mod.builtin ? 'container' : 'layer'),
+        attributes: mod ? attrStrings(mod.attrs) : [],
+        modulePath: n.target, range: n.range,
+      });
+    } else {
+      const consts: Record<string, Value> = {};
+      for (const [k, a] of Object.entries(n.args)) if (a.kind === 'const') consts[k] = a.value;
+      nodes.push({
+        id, label: n.target, op: n.target, category: categoryOfOp.get(n.target) ?? 'op',
+        attributes: attrStrings(consts), modulePath: n.scope, range: n.range,
+      });
+    }
+    const seen = new Set<string>();
+    for (const a of Object.values(n.args)) connect(a, id, seen);
+  }
+
+  const outputs: GraphPort[] = [];
+  const outs = ir.output.kind === 'tuple' || ir.output.kind === 'list' ? ir.output.items : [ir.output];
+  outs.forEach((o, i) => {
+    const id = `output:${i}`;
+    const src = o.kind === 'tuple' || o.kind === 'list' ? undefined : source(o);
+    const value = src?.value ?? (o.kind === 'const' ? o.value : { kind: 'unknown' as const });
+    outputs.push({ name: outs.length === 1 ? 'output' : `output${i}`, shape: formatValue(value), dtype: dtypesOf(value).join(', ') });
+    nodes.push({ id, label: outputs[i]!.name, op: 'output', category: 'output', attributes: [formatValue(value)], modulePath: '', range: null });
+    connect(o, id, new Set());
+  });
+
+  return { kind: 'graph', version: GRAPH_PROTOCOL_VERSION, className: ir.className, nodes, edges, inputs, outputs };
+}
+
+/** `kernel_size=3`, `bias=True`: short enough for a node label; long values are cut. */
+function attrStrings(attrs: Readonly<Record<string, Value>>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v.kind === 'unknown' || v.kind === 'tensor') continue;
+    let text = formatLiteral(v);
+    if (text.length > 40) text = text.slice(0, 37) + '...';
+    out.push(`${k}=${text}`);
+  }
+  return out;
+}

