@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import * as F from '../engine/src/functional.js';
 import { callOp, manualSeed, noGrad } from '../engine/src/runtime/dispatch.js';
 import { Tensor } from '../engine/src/tensor.js';
@@ -73,65 +74,28 @@ function oursMatmul(): () => void {
 }
 
 // ---- TF.js -------------------------------------------------------------------------------
-type TF = typeof import('@tensorflow/tfjs-core');
-async function loadTf(): Promise<TF> {
-  const tf = await import('@tensorflow/tfjs-core');
-  // The package's main entry has no gradients registered; training needs them.
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-  await import('@tensorflow/tfjs-backend-cpu');
-  return tf;
-}
-async function useBackend(tf: TF, name: 'cpu' | 'wasm'): Promise<string | null> {
-  try {
-    if (name === 'wasm') {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      wasm.setWasmPaths(join(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist/') + '/');
-    }
-    const ok = await tf.setBackend(name);
-    await tf.ready();
-    return ok ? null : `tf.setBackend('${name}') failed`;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-function tfMlp(tf: TF): () => void {
-  const x = tf.randomNormal([128, 784]);
-  const y = tf.oneHot(tf.randomUniform([128], 0, 10, 'int32') as import('@tensorflow/tfjs-core').Tensor1D, 10);
-  const w1 = tf.variable(tf.randomNormal([784, 256], 0, 0.03)), b1 = tf.variable(tf.zeros([256]));
-  const w2 = tf.variable(tf.randomNormal([256, 10], 0, 0.06)), b2 = tf.variable(tf.zeros([10]));
-  const opt = tf.train.sgd(0.01);
-  return () => {
-    tf.tidy(() => {
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2)) as import('@tensorflow/tfjs-core').Scalar);
-    });
-  };
-}
-function tfCnn(tf: TF): () => void {
-  const x = tf.randomNormal([64, 28, 28, 1]);
-  const y = tf.oneHot(tf.randomUniform([64], 0, 10, 'int32') as import('@tensorflow/tfjs-core').Tensor1D, 10);
-  const k1 = tf.variable(tf.randomNormal([3, 3, 1, 16], 0, 0.3)), c1 = tf.variable(tf.zeros([16]));
-  const k2 = tf.variable(tf.randomNormal([3, 3, 16, 32], 0, 0.08)), c2 = tf.variable(tf.zeros([32]));
-  const w = tf.variable(tf.randomNormal([800, 10], 0, 0.03)), b = tf.variable(tf.zeros([10]));
-  const opt = tf.train.sgd(0.01);
-  return () => {
-    tf.tidy(() => {
-      opt.minimize(() => {
-        let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, k1, 1, 'valid'), c1)), 2, 2, 'valid');
-        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h as import('@tensorflow/tfjs-core').Tensor4D, k2, 1, 'valid'), c2)), 2, 2, 'valid');
-        return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(tf.reshape(h, [64, 800]), w), b)) as import('@tensorflow/tfjs-core').Scalar;
-      });
-    });
-  };
-}
-function tfMatmul(tf: TF): () => Promise<void> {
-  const a = tf.randomNormal([1024, 1024]), b = tf.randomNormal([1024, 1024]);
-  return async () => { const c = tf.matMul(a, b); await c.data(); c.dispose(); };
+// tfjs-core's npm entry registers no gradients, and its gradient modules use extension-less
+// ESM imports Node cannot resolve; so the peer (bench/tfjs_peer.ts) is bundled with esbuild
+// (ESM entry points, one tfjs-core instance with all gradients) and imported.
+type Peer = typeof import('./tfjs_peer.js');
+async function loadPeer(): Promise<Peer> {
+  const outfile = join(process.cwd(), 'dist', 'bench', 'tfjs_peer.cjs');
+  // A machine without node_modules can run a prebuilt bundle (TS_BENCH_PEER=path/to/tfjs_peer.cjs).
+  if (process.env.TS_BENCH_PEER) return createRequire(import.meta.url)(process.env.TS_BENCH_PEER) as Peer;
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(import.meta.dirname, 'tfjs_peer.ts')], bundle: true, platform: 'node', format: 'cjs',
+    mainFields: ['module', 'main'], outfile, logLevel: 'error',
+  });
+  return createRequire(import.meta.url)(outfile) as Peer;
 }
 
 function torchPeer(): Record<string, number> | string {
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return 'PyTorch not available (/usr/bin/python3 -c "import torch" failed)';
-  const r = spawnSync('/usr/bin/python3', [join(import.meta.dirname, 'torch_bench.py'), ...(quick ? ['--quick'] : [])], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  // Debian's torch imports only under /usr/bin/python3; TS_BENCH_PYTHON picks another interpreter.
+  const py = process.env.TS_BENCH_PYTHON ?? '/usr/bin/python3';
+  const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `PyTorch not available (${py} -c "import torch" failed)`;
+  const r = spawnSync(py, [join(import.meta.dirname, 'torch_bench.py'), ...(quick ? ['--quick'] : [])], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
   if (r.status !== 0) return `torch_bench.py failed: ${r.stderr.trim().split('\n').pop()}`;
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
@@ -157,17 +121,17 @@ async function main(): Promise<void> {
     rows.push({ name, backend: 'cpu', ours_ms: ours[name], peer, peer_ms: peerMs, ratio: peerMs === null ? null : peerMs / ours[name], ...(note ? { note } : {}), ...mem });
   };
 
-  const tf = await loadTf();
+  const peer = await loadPeer();
   for (const backend of ['cpu', 'wasm'] as const) {
-    const err = await useBackend(tf, backend);
-    const peer = `tfjs-${backend}`;
-    if (err) { for (const k of ['mlp_step', 'cnn_step', 'matmul_1024'] as const) add(k, peer, null, `unavailable: ${err}`); continue; }
-    add('mlp_step', peer, await medianMs(tfMlp(tf), 2, n(10, 3)));
-    if (backend === 'wasm') add('cnn_step', peer, null, 'unsupported (tfjs-wasm has no conv2d training gradients)');
-    else if (skipTfjsCpuCnn) add('cnn_step', peer, null, 'skipped (--skip-slow)');
-    else add('cnn_step', peer, await medianMs(tfCnn(tf), 1, n(3, 1)));
-    add('matmul_1024', peer, await medianMs(tfMatmul(tf), 1, n(5, 2)));
-    console.log(`${peer}: done`);
+    const err = await peer.useBackend(backend, process.env.TS_BENCH_WASM_DIR ?? join(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist/'));
+    const name = `tfjs-${backend}`;
+    if (err) { for (const k of ['mlp_step', 'cnn_step', 'matmul_1024'] as const) add(k, name, null, `unavailable: ${err}`); continue; }
+    add('mlp_step', name, await medianMs(peer.mlp(), 2, n(10, 3)));
+    if (backend === 'wasm') add('cnn_step', name, null, 'unsupported (tfjs-wasm has no conv2d training gradients)');
+    else if (skipTfjsCpuCnn) add('cnn_step', name, null, 'skipped (--skip-slow)');
+    else add('cnn_step', name, await medianMs(peer.cnn(), 1, n(3, 1)));
+    add('matmul_1024', name, await medianMs(peer.matmul(), 1, n(5, 2)));
+    console.log(`${name}: done`);
   }
 
   const torch = torchPeer();

@@ -19,7 +19,8 @@ export function activate(context: vscode.ExtensionContext): TensorStudioApi {
   const tracker = new DiagnosticsTracker();
   context.subscriptions.push(output, tracker);
 
-  // The LSP client library is loaded on demand so activation does not pay for it up front.
+  // Dynamic import: esbuild keeps the LSP client library in the bundle but runs its module code
+  // only here, after the commands are registered, so activation does not wait for it.
   const serverReady = (async (): Promise<boolean> => {
     const lsp = await import('./lsp_client');
     client = lsp.createLanguageClient(context, output, tracker);

@@ -38,6 +38,7 @@ export class AnalyzedDocument {
     uri: string, languageId: string, version: number, text: string,
     private readonly onError: (what: string, err: unknown) => void,
     private readonly factory: AnalyzerFactory = defaultFactory,
+    private readonly onAnalysed?: (doc: AnalyzedDocument, ms: number) => void,
   ) {
     this.doc = TextDocument.create(uri, languageId, version, text);
     this.analyzer = factory(uri);
@@ -92,6 +93,7 @@ export class AnalyzedDocument {
       }
     }
     this.lastMs = performance.now() - t0;
+    this.onAnalysed?.(this, this.lastMs);
     return this.last;
   }
 }
@@ -103,10 +105,12 @@ export function isPython(uri: string, languageId?: string): boolean {
 export class DocumentStore {
   private readonly docs = new Map<string, AnalyzedDocument>();
   constructor(private readonly onError: (what: string, err: unknown) => void, private readonly factory: AnalyzerFactory = defaultFactory) {}
+  /** Called after each analysis with its duration (the server logs slow ones). */
+  onAnalysed: ((doc: AnalyzedDocument, ms: number) => void) | undefined;
 
   open(uri: string, languageId: string, version: number, text: string): AnalyzedDocument | undefined {
     if (!isPython(uri, languageId)) return undefined;
-    const doc = new AnalyzedDocument(uri, languageId, version, text, this.onError, this.factory);
+    const doc = new AnalyzedDocument(uri, languageId, version, text, this.onError, this.factory, (d, ms) => this.onAnalysed?.(d, ms));
     this.docs.set(uri, doc);
     return doc;
   }

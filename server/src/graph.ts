@@ -1,9 +1,9 @@
 // `tensorStudio/graph`: the model IR as nodes and edges for the graph panel. Layer calls and op
 // calls become nodes; every tensor reference between them becomes an edge labelled with the
 // producer's output shape.
-import { getLayer } from '../../engine/src/ops/index.js';
+import { getLayer, getOp } from '../../engine/src/ops/index.js';
 import type { AnalysisResult, IRArg, IRNode, ModelIR, ModuleNode } from '../../engine/src/frontend/index.js';
-import type { Value } from '../../engine/src/ops/types.js';
+import type { ParamSpec, Value } from '../../engine/src/ops/types.js';
 import { dtypesOf, formatLiteral, formatValue } from './format.js';
 import { GRAPH_PROTOCOL_VERSION, type GraphEdge, type GraphNode, type GraphPort, type GraphResponse } from './protocol.js';
 
@@ -87,15 +87,18 @@ export function buildGraph(ir: ModelIR): GraphResponse {
       nodes.push({
         id, label: n.target || type, op: type,
         category: spec?.category ?? (mod && !mod.builtin ? 'container' : 'layer'),
-        attributes: mod ? attrStrings(mod.attrs) : [],
+        attributes: mod ? attrStrings(mod.attrs, spec?.ctor) : [],
         modulePath: n.target, range: n.range,
       });
     } else {
       const consts: Record<string, Value> = {};
-      for (const [k, a] of Object.entries(n.args)) if (a.kind === 'const') consts[k] = a.value;
+      for (const [k, a] of Object.entries(n.args)) {
+        const v = constValue(a);
+        if (v) consts[k] = v;
+      }
       nodes.push({
         id, label: n.target, op: n.target, category: categoryOfOp.get(n.target) ?? 'op',
-        attributes: attrStrings(consts), modulePath: n.scope, range: n.range,
+        attributes: attrStrings(consts, getOp(n.target)?.params), modulePath: n.scope, range: n.range,
       });
     }
     const seen = new Set<string>();
@@ -116,11 +119,31 @@ export function buildGraph(ir: ModelIR): GraphResponse {
   return { kind: 'graph', version: GRAPH_PROTOCOL_VERSION, className: ir.className, nodes, edges, inputs, outputs };
 }
 
-/** `kernel_size=3`, `bias=True`: short enough for a node label; long values are cut. */
-function attrStrings(attrs: Readonly<Record<string, Value>>): string[] {
+/** A constant argument as a value (`dim=(2, 3)` arrives as a tuple of constants); undefined when any part is a tensor. */
+function constValue(a: IRArg): Value | undefined {
+  if (a.kind === 'const') return a.value;
+  if (a.kind === 'tuple' || a.kind === 'list') {
+    const items: Value[] = [];
+    for (const it of a.items) {
+      const v = constValue(it);
+      if (!v) return undefined;
+      items.push(v);
+    }
+    return a.kind === 'tuple' ? { kind: 'tuple', items } : { kind: 'list', items };
+  }
+  return undefined;
+}
+
+/**
+ * `kernel_size=3`, `padding=1`: what a node label needs. Arguments left at their signature's
+ * default (stride=1, device=None) are dropped as noise; long values are cut.
+ */
+function attrStrings(attrs: Readonly<Record<string, Value>>, signature?: readonly ParamSpec[]): string[] {
+  const defaults = new Map((signature ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, formatLiteral(p.default!)]));
   const out: string[] = [];
   for (const [k, v] of Object.entries(attrs)) {
     if (v.kind === 'unknown' || v.kind === 'tensor') continue;
+    if (defaults.get(k) === formatLiteral(v)) continue;
     let text = formatLiteral(v);
     if (text.length > 40) text = text.slice(0, 37) + '...';
     out.push(`${k}=${text}`);

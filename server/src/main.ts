@@ -26,7 +26,12 @@ function logError(what: string, err: unknown): void {
   connection.console.error(`tensor-studio: ${what}: ${detail}`);
 }
 
+const SLOW_ANALYSIS_MS = 300;
 const documents = new DocumentStore(logError);
+// Slow analyses block every request behind them: say so (as a warning, with the file) so they can be found.
+documents.onAnalysed = (doc, ms) => {
+  if (ms > SLOW_ANALYSIS_MS) connection.console.warn(`tensor-studio: analysis of ${doc.uri} (version ${doc.version}, ${doc.text.length} chars) took ${ms.toFixed(0)} ms`);
+};
 const timers = new Map<string, NodeJS.Timeout>();
 let supportsConfiguration = false;
 let supportsInlayRefresh = false;

@@ -54,6 +54,8 @@ test('train()/eval() reach every descendant', () => {
   assert.ok(net.modules().every((m) => !m.training));
   net.train();
   assert.ok(net.getSubmodule('blocks.1.0').training);
+  net.getSubmodule('conv1').requiresGrad_(false);
+  assert.deepEqual(net.namedParameters().filter(([, p]) => p.requiresGrad).map(([n]) => n), ['scale', 'blocks.0.weight', 'blocks.0.bias', 'blocks.1.0.weight', 'blocks.1.0.bias']);
 });
 
 test('loadStateDict copies values and reports problems by key', () => {

@@ -14,7 +14,7 @@ import { missing } from '../helpers/require_env.js';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 
-test('examples/fashion/train.json reaches >= 85% validation accuracy with a decreasing loss', { timeout: 600_000 }, async (t) => {
+test('examples/fashion/train.json reaches >= 85% validation accuracy with a decreasing loss', { timeout: 1_800_000 }, async (t) => {
   const files = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
   const absent = files.filter((f) => !existsSync(join(FASHION, f)));
   if (absent.length) { missing(t, 'Fashion-MNIST', `${absent.join(', ')} not in ${FASHION}`); return; }

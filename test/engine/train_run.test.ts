@@ -1,5 +1,5 @@
 // The trainer end to end on a small MLP: run folder contents, decreasing loss, exact resume from
-// a mid-run checkpoint, NaN stop naming the op, and failures that leave no output folder.
+// a mid-run checkpoint (dropout included: its masks must replay), NaN stop naming the op, and failures that leave no output folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -20,10 +20,11 @@ class MLP(nn.Module):
     def __init__(self):
         super().__init__()
         self.fc1 = nn.Linear(4, 16)
+        self.drop = nn.Dropout(0.2)
         self.fc2 = nn.Linear(16, 3)
 
     def forward(self, x):
-        return self.fc2(F.relu(self.fc1(x)))
+        return self.fc2(self.drop(F.relu(self.fc1(x))))
 `;
 
 /** Three Gaussian blobs in 4-D: an easy 3-class problem. */

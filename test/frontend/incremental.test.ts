@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, DocumentAnalyzer } from '../../engine/src/frontend/index.js';
 import { blankUnclosed } from '../../engine/src/frontend/parse.js';
+import { readFileSync } from 'node:fs';
 import { shapeAt } from './helpers.js';
 
 const SRC = `import torch.nn as nn
@@ -63,4 +64,15 @@ test('DocumentAnalyzer.update after edits equals a fresh analysis', () => {
     assert.deepEqual(inc.diagnostics, fresh.diagnostics);
   }
   assert.equal(shapeAt(da.update(text), text, 'z = self.fc'), 'Tensor[7, 6]');
+});
+
+test('incremental updates over a multi-model file equal fresh analyses (reused runs and constructions)', () => {
+  const names = ['lenet5.py', 'resnet_basic.py', 'mini_gpt.py', 'unet.py', 'vae.py', 'moduledict_heads_bug.py', 'sequential_mlp.py'];
+  const src = names.map((n) => readFileSync(`test/fixtures/shapes/${n}`, 'utf8')).join('\n');
+  const da = new DocumentAnalyzer();
+  da.update(src);
+  const at = src.indexOf('nn.Linear(', src.length / 2) + 'nn.Linear('.length;
+  const versions = [src.slice(0, at) + '1' + src.slice(at), src, src.slice(0, at) + ' ' + src.slice(at), src.replace('def forward', 'def forward_')];
+  const ser = (r: ReturnType<typeof analyze>) => JSON.stringify({ f: r.facts, d: r.diagnostics, c: r.classes, l: r.layers, m: [...r.models] }, (_k, v) => (v && typeof v === 'object' && v.constructor?.name === 'SymDim' ? String(v) : v));
+  for (const v of versions) assert.equal(ser(da.update(v)), ser(analyze(v)));
 });

@@ -14,9 +14,9 @@ const CLI = resolve(ROOT, 'dist/cli.js');
 const BUG = 'test/lsp/fixtures/planted_bug.py';
 const frontendReady = (() => { try { return analyze(readFileSync(resolve(ROOT, 'examples/fashion/model.py'), 'utf8')).facts.length > 0; } catch { return false; } })();
 
-function check(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+function check(...args: string[]): { code: number | null; stdout: string; stderr: string; timedOut: boolean } {
   const r = spawnSync(process.execPath, [CLI, 'check', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined && /ETIMEDOUT/.test(String(r.error)) };
 }
 function needsCli(t: TestContext): boolean {
   return !existsSync(CLI) && missing(t, 'dist/cli.js', 'not built (run npm run build)');
@@ -122,4 +122,14 @@ test('a directory is searched for .py files; garbage input gives diagnostics, ne
   assert.ok(r.code === 0 || r.code === 1, r.stderr);
   assert.match(r.stderr, /2 files checked/);
   for (const d of JSON.parse(r.stdout) as { file: string }[]) assert.match(d.file, /garbage\.py$/);
+});
+
+test('a module that instantiates itself (infinite recursion in Python) is checked within seconds', (t) => {
+  if (needsCli(t)) return;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, 'check', 'test/lsp/fixtures/recursive_module.py'], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+  const ms = performance.now() - t0;
+  assert.ok(r.error === undefined, `check did not finish within 10 s (${String(r.error)}): the frontend recurses without a bound`);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
 });

@@ -44,7 +44,7 @@ const ir: ModelIR = {
   inputs: [{ name: 'x', type: t(N, 1, 28, 28) }],
   nodes: [
     { id: 0, call: 'layer', target: 'conv1', args: { input: { kind: 'input', index: 0 } }, output: t(N, 16, 26, 26), scope: '', range: r(5, 32, 5, 45) },
-    { id: 1, call: 'op', target: 'relu', args: { input: { kind: 'node', id: 0 }, inplace: { kind: 'const', value: { kind: 'bool', value: false } } }, output: t(N, 16, 26, 26), scope: '', range: r(5, 25, 5, 46) },
+    { id: 1, call: 'op', target: 'relu', args: { input: { kind: 'node', id: 0 }, inplace: { kind: 'const', value: { kind: 'bool', value: true } } }, output: t(N, 16, 26, 26), scope: '', range: r(5, 25, 5, 46) },
     { id: 2, call: 'op', target: 'add', args: { input: { kind: 'node', id: 1 }, other: { kind: 'node', id: 1 } }, output: t(N, 16, 26, 26), scope: '', range: r(6, 0, 6, 5) },
   ],
   output: { kind: 'tuple', items: [{ kind: 'node', id: 2 }, { kind: 'node', id: 0 }] },
@@ -128,7 +128,7 @@ test('graph: nodes for inputs, layers, ops and outputs; edges carry producer sha
   assert.equal(g.className, 'Net');
   assert.deepEqual(g.nodes.map((n) => [n.id, n.op]), [['input:0', 'input'], ['n0', 'Conv2d'], ['n1', 'relu'], ['n2', 'add'], ['output:0', 'output'], ['output:1', 'output']]);
   assert.deepEqual(g.nodes[1]!.attributes, ['in_channels=1', 'kernel_size=(3, 3)']);
-  assert.deepEqual(g.nodes[2]!.attributes, ['inplace=False']);
+  assert.deepEqual(g.nodes[2]!.attributes, ['inplace=True']); // defaults (inplace=False) are left out
   assert.equal(g.nodes[2]!.category, 'activation');
   assert.deepEqual(g.edges.map((e) => [e.from, e.to, e.shape]), [
     ['input:0', 'n0', 'Tensor[N, 1, 28, 28]'],

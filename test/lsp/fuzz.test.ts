@@ -58,10 +58,12 @@ test('fuzz: random edits and requests against one live server', { timeout: 120_0
   let slowestWhat = "";
   let requests = 0;
   /** Saves the text a slow or failing request ran on, for replaying it outside the server. */
+  // Debounced diagnostics of OTHER documents run between requests, so save every document.
   const dump = (text: string): string => {
     const path = join(tmpdir(), `tensor-studio-fuzz-${SEED}.py`);
     writeFileSync(path, text);
-    return path;
+    docs.forEach((d, i) => writeFileSync(join(tmpdir(), `tensor-studio-fuzz-${SEED}-doc${i}.py`), d.text));
+    return `${path}, all documents in tensor-studio-fuzz-${SEED}-doc*.py`;
   };
   const timed = async <T>(what: string, text: string, p: Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -119,6 +121,8 @@ test('fuzz: random edits and requests against one live server', { timeout: 120_0
     assert.deepEqual(client.errorLogs().slice(0, 3), [], 'the server caught exceptions (analysis or features threw on user input)');
     assert.equal(await client.shutdown(), 0);
   } finally {
+    const slow = client.logs.filter((l) => l.type === 2 && /took \d+ ms/.test(l.message));
+    if (slow.length) t.diagnostic(`${slow.length} slow analyses (> 300 ms): ${slow.slice(0, 5).map((l) => l.message.replace(/^.*analysis of file:\/\/\S*\//, '')).join('; ')}`);
     client.kill();
   }
 });

@@ -56,6 +56,7 @@ test('every function and method spelling binds and runs with unknown inputs', ()
     const required = binding.params.filter((p) => p.default === undefined && !p.variadic && !p.keywordOnly);
     const r = applyBinding(binding, required.map(() => unknown), {}, isMethod ? unknown : undefined);
     if ('error' in r) failures.push(`${name}: ${r.error}`);
+    if (isMethod && !binding.op.params.some((p) => p.name === (binding.self ?? 'input'))) failures.push(`${name}: self goes to a parameter the op does not have`);
     // Every rename target must be one of the op's parameters.
     for (const to of Object.values(binding.rename ?? {})) {
       if (!binding.op.params.some((p) => p.name === to)) failures.push(`${name}: renames onto unknown op parameter '${to}'`);

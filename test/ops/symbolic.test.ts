@@ -81,6 +81,10 @@ test('linear family symbolic', () => {
 
 test('shape family symbolic', () => {
   assert.equal(show(callMethod(T('N, L, D'), 'view', [i(N), i(sym('L')), i(4), i(-1)])), 'Tensor[N, L, 4, D//4]');
+  assertError(callMethod(T('B, 7'), 'view', [i(sym('B')), i(-1), i(2)]), 'view: shape [B, -1, 2] is invalid for input of 7*B elements');
+  assert.equal(show(callMethod(T('B, C, H, W'), 'view', [i(sym('B')), i(sym('C')), i(-1)])), 'Tensor[B, C, H*W]');
+  assert.equal(show(callMethod(T([6, 7]), 'view', [i(sym('K')), i(-1)])), 'Tensor[K, 42/K]');
+  assertError(callMethod(T('B, 7'), 'view', [i(sym('B')), i(2), i(4)]), 'view: shape [B, 2, 4] is invalid for input of 7*B elements');
   assert.equal(show(callMethod(T('B, L, 512'), 'view', [i(sym('B')), i(-1), i(8), i(64)])), 'Tensor[B, L, 8, 64]');
   assert.equal(show(callMethod(T('N, L, H, K'), 'transpose', [i(1), i(2)])), 'Tensor[N, H, L, K]');
   assert.equal(show(callMethod(T('N, C, H, W'), 'permute', [i(0), i(2), i(3), i(1)])), 'Tensor[N, H, W, C]');
@@ -115,6 +119,9 @@ test('reduce family symbolic', () => {
   assert.equal(show(callMethod(T('N, C, H, W'), 'mean', [ints(2, 3)], { keepdim: b(true) })), 'Tensor[N, C, 1, 1]');
   assert.equal(show(callMethod(T('N, C'), 'max', [i(1)])), '(Tensor[N], Tensor[N])');
   assert.equal(show(callMethod(T('N, C'), 'max', [])), 'Tensor[]');
+  const mx = callMethod(T('N, C'), 'max', [], { dim: i(-1) });
+  assert.ok('value' in mx && mx.value.kind === 'tuple');
+  assert.deepEqual(mx.value.names, ['values', 'indices']);
   assert.equal(dtypeOf(callMethod(T('N, C'), 'argmax', [], { dim: i(1) })), 'int64');
   assert.equal(show(callMethod(T('N, C'), 'argmax', [], { dim: i(1) })), 'Tensor[N]');
   assert.equal(show(callFn('torch.nn.functional.softmax', [T('N, C')], { dim: i(-1) })), 'Tensor[N, C]');

@@ -43,6 +43,12 @@ test('floor division', () => {
   assert.equal(floordiv(add(mul(2, N), 2), add(N, 1)), 2);
   assert.match(dimToString(floordiv(H, W)), /^\(H\)\/\/\(W\)$/);
   assert.equal(dimToString(mod(add(mul(2, H), 1), 2)), '1');
+  // Nested floors fold into one: three stride-2 layers.
+  const s2 = (x: typeof H | number) => add(floordiv(sub(add(x, 2), 3), 2), 1);
+  assert.equal(dimToString(s2(s2(s2(H)))), '(H+7)//8');
+  for (const h of [1, 2, 7, 8, 9, 224, 225]) {
+    assert.equal(evalDim(s2(s2(s2(H))), { H: h }), Math.floor((Math.floor((Math.floor((h + 1) / 2) + 1) / 2) + 1) / 2));
+  }
 });
 
 test('exact division', () => {

@@ -62,7 +62,7 @@ test('the .vsix holds only what runs, within budget', async (t) => {
   const vsix = join(out, 'tensor-studio.vsix');
   // Same flags as `npm run package` (README links stay relative: the repository URL is not public).
   const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix],
-    { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+    { cwd: repo, encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, `vsce package failed:\n${r.stdout}\n${r.stderr}`);
 
   const size = statSync(vsix).size;
@@ -148,8 +148,9 @@ test('the .vsix holds only what runs, within budget', async (t) => {
       'tensorStudio.openTrace': 'Tensor Studio: Open Trace File',
       'tensorStudio.checkShapes': 'Tensor Studio: Check Model Shapes',
     });
-    assert.ok(pkg.activationEvents.includes('onLanguage:python'));
-    for (const c of Object.keys(titles)) assert.ok(pkg.activationEvents.includes(`onCommand:${c}`), c);
+    // Commands activate the extension through contributes.commands (VS Code >= 1.74 infers
+    // onCommand:*); only the language needs listing.
+    assert.deepEqual(pkg.activationEvents, ['onLanguage:python']);
     const props = pkg.contributes.configuration.properties;
     assert.equal(props['tensorStudio.inlayHints.enabled'].default, true);
     assert.deepEqual(props['tensorStudio.server.trace'].enum, ['off', 'messages', 'verbose']);

@@ -14,8 +14,9 @@ export interface CheckShapesResult {
 }
 
 /** A push-only server publishes after its debounce: how long to wait for a publish newer than the last edit. */
-const PUSH_WAIT_MS = 5000;
+const PUSH_WAIT_MS = 10_000;
 
+/** For a server with pull diagnostics (LSP 3.17). No previousResultId, so the answer is a full report. */
 async function pullDiagnostics(client: LanguageClient, uri: vscode.Uri): Promise<vscode.Diagnostic[] | undefined> {
   const report = await client.sendRequest('textDocument/diagnostic', {
     textDocument: { uri: client.code2ProtocolConverter.asUri(uri) },
@@ -23,7 +24,7 @@ async function pullDiagnostics(client: LanguageClient, uri: vscode.Uri): Promise
   if (report && report.kind === 'full' && Array.isArray(report.items)) {
     return client.protocol2CodeConverter.asDiagnostics(report.items as never);
   }
-  return undefined; // 'unchanged': what the client already holds is current
+  return undefined; // anything else: fall back to what the server pushed
 }
 
 export async function checkShapes(

@@ -24,8 +24,11 @@ export function registerCommands(
           void vscode.window.showWarningMessage(message);
           return { available: false, command: cmd.id, message };
         }
-        void resolveModelTarget(uriArg, classArg);
-        return showNotAvailable(cmd);
+        const target = resolveModelTarget(uriArg, classArg);
+        return showNotAvailable(cmd, target && {
+          uri: target.uri.toString(),
+          ...(target.className !== undefined ? { className: target.className } : {}),
+        });
       }),
     );
   }

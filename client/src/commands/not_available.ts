@@ -28,10 +28,12 @@ export interface NotAvailableResult {
   readonly available: false;
   readonly command: string;
   readonly message: string;
+  /** The model the command was asked about (code lens arguments, or the active Python file). */
+  readonly target?: { readonly uri: string; readonly className?: string };
 }
 
-export function showNotAvailable(cmd: PendingCommand): NotAvailableResult {
+export function showNotAvailable(cmd: PendingCommand, target?: NotAvailableResult['target']): NotAvailableResult {
   const message = notAvailableMessage(cmd);
   void vscode.window.showInformationMessage(message);
-  return { available: false, command: cmd.id, message };
+  return { available: false, command: cmd.id, message, ...(target ? { target } : {}) };
 }

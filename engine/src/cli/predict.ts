@@ -4,8 +4,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { readNpy, writeNpy } from '../io/index.js';
 import { arrayToTensor, loadCheckpoint } from '../nn/index.js';
 import { loadModel } from '../model/index.js';
+import { decodePng, imageToTensor } from '../model/image_input.js';
 import { noGrad } from '../runtime/dispatch.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, setDefaultBackend } from '../tensor.js';
 import type { Subcommand } from './types.js';
 import type { TensorType } from '../ops/types.js';
 import { sym } from '../shape/dim.js';
@@ -16,7 +17,8 @@ Runs the model in eval mode (no grad) on the input and writes/prints its output.
 
 Options:
   --weights FILE     safetensors checkpoint with PyTorch state_dict names (required)
-  --input FILE       input array (.npy); a batch, e.g. [N, 1, 28, 28] (required)
+  --input FILE       input array (.npy), a batch such as [N, 1, 28, 28]; or a .png image
+                     (one sample, values in [0, 1], channels fitted to the model) (required)
   --class NAME       the nn.Module class to run when the file has several
   --output FILE      write the output as float32 .npy
   --device DEV       cpu | webgpu | auto (default: cpu)
@@ -96,16 +98,31 @@ function readText(path: string, what: string): string {
 
 async function run(a: PredictArgs): Promise<number> {
   if (a.device === 'webgpu') {
-    console.error('tensor-studio predict: webgpu backend not available yet; use --device cpu');
-    return 1;
+    // Every tensor made from here on (parameters, input) lives on the GPU backend.
+    let backend: Awaited<ReturnType<typeof import('../backends/webgpu/index.js')['initWebGPU']>>;
+    try {
+      const { initWebGPU } = await import('../backends/webgpu/index.js');
+      backend = await initWebGPU();
+    } catch (e) {
+      console.error(`tensor-studio predict: webgpu backend not available (${e instanceof Error ? e.message : String(e)}); use --device cpu`);
+      return 1;
+    }
+    setDefaultBackend(backend);
   }
-  if (a.device === 'auto') console.error('note: --device auto: webgpu backend not available yet, running on cpu');
+  if (a.device === 'auto') console.error('note: --device auto runs predict on cpu (use --device webgpu to pick the GPU backend)');
   const source = readText(a.model, 'model file');
   if (!existsSync(a.input)) throw new Error(`input file '${a.input}' does not exist`);
-  const input = arrayToTensor(readNpy(a.input));
+  const png = /\.png$/i.test(a.input) ? decodePng(readFileSync(a.input), a.input) : null;
+  let input = png ? imageToTensor(png) : arrayToTensor(readNpy(a.input));
   // When the file does not say what forward takes, analyse it with this input (any batch size).
   const fallback: TensorType = { kind: 'tensor', shape: input.ndim ? [sym('N'), ...input.shape.slice(1)] : [], dtype: input.dtype === 'int32' ? 'int64' : 'float32' };
   const model = loadModel(source, { fileName: a.model, fallbackInputs: [fallback], ...(a.className ? { className: a.className } : {}) });
+  if (png) {
+    // Fit the image to the model's input: its channel count ([N, C, H, W]) or no channel dim ([N, H, W]).
+    const want = model.ir.inputs[0]?.type.shape;
+    if (want?.length === 4 && typeof want[1] === 'number') input = imageToTensor(png, want[1]);
+    else if (want?.length === 3) input = imageToTensor(png, 1).withShape([1, png.height, png.width]);
+  }
   if (!existsSync(a.weights)) throw new Error(`weights file '${a.weights}' does not exist`);
   loadCheckpoint(model.module, a.weights);
   let labels: string[] | undefined;

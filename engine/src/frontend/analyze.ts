@@ -170,7 +170,12 @@ export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
 
   // `self.x` occurrences per class, for hover on layer references.
   const refsByClass = new Map<string, Map<string, Span[]>>();
-  for (const cls of interp.classes) refsByClass.set(cls.name, selfRefs(cls.def.body));
+  for (const cls of interp.classes) {
+    // Class statements are reused between versions (offsets shifted in place): so are their refs.
+    let refs = refsCache.get(cls.def);
+    if (!refs) refsCache.set(cls.def, (refs = selfRefs(cls.def.body)));
+    refsByClass.set(cls.name, refs);
+  }
   const layers: LayerInfo[] = [...interp.layers.values()].map((l) => ({
     owner: l.owner, path: l.path, type: l.type, summary: l.summary, range: range(l),
     refs: l.path.includes('.') ? [] : (refsByClass.get(l.owner)?.get(l.path) ?? []).map(range),
@@ -255,6 +260,8 @@ function outputArg(v: FV | null): IRArg | null {
   return null;
 }
 
+const refsCache = new WeakMap<Stmt, Map<string, Span[]>>();
+
 function selfRefs(body: readonly Stmt[]): Map<string, Span[]> {
   const out = new Map<string, Span[]>();
   const visitE = (e: Expr | undefined): void => {
@@ -263,7 +270,7 @@ function selfRefs(body: readonly Stmt[]): Map<string, Span[]> {
       case 'attr':
         if (e.obj.k === 'name' && e.obj.id === 'self') {
           const l = out.get(e.name) ?? [];
-          l.push({ from: e.from, to: e.to });
+          l.push(e); // the node itself: its offsets stay true when the statement moves
           out.set(e.name, l);
         } else visitE(e.obj);
         return;

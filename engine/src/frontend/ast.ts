@@ -72,50 +72,54 @@ function children(n: SyntaxNode): SyntaxNode[] {
 }
 
 /** Convert a whole parse tree into module-level statements. */
-export function convertModule(tree: Tree, src: string, cache?: StmtCache): Stmt[] {
-  const conv = new Converter(src);
-  if (!cache) return conv.stmts(children(tree.topNode));
-  // Top-level statements whose text did not change are reused (shifted to their new offset):
-  // after a one-character edit only the edited statement is converted again.
-  const out: Stmt[] = [];
-  const next = new Map<string, CacheEntry[]>();
-  for (const n of children(tree.topNode)) {
-    const key = `${n.name}\u0000${src.slice(n.from, n.to)}`;
-    const list = cache.entries.get(key);
-    let entry = list?.shift();
-    if (entry) {
-      if (entry.from !== n.from) { for (const st of entry.stmts) shiftSpans(st, n.from - entry.from); entry.from = n.from; }
-    } else {
-      entry = { from: n.from, stmts: conv.stmts([n]) };
+export function convertModule(tree: Tree, src: string): Stmt[] {
+  return new Converter(src).stmts(children(tree.topNode));
+}
+
+interface ChunkEntry { from: number; stmts: Stmt[] }
+/**
+ * Parses a module chunk by chunk (see topLevelChunks), keeping each chunk's statements by text:
+ * an edit re-parses and re-converts only the chunk it is in; the others are shifted in place.
+ */
+export class ChunkedParser {
+  private entries = new Map<string, ChunkEntry[]>();
+
+  parse(text: string, chunks: readonly { from: number; to: number }[], parse: (chunk: string) => Tree): Stmt[] {
+    const out: Stmt[] = [];
+    const next = new Map<string, ChunkEntry[]>();
+    for (const ch of chunks) {
+      const key = text.slice(ch.from, ch.to);
+      let entry = this.entries.get(key)?.shift();
+      if (entry) {
+        if (entry.from !== ch.from) { for (const st of entry.stmts) shiftSpans(st, ch.from - entry.from); entry.from = ch.from; }
+      } else {
+        const stmts = new Converter(key).stmts(children(parse(key).topNode));
+        for (const st of stmts) shiftSpans(st, ch.from);
+        entry = { from: ch.from, stmts };
+      }
+      out.push(...entry.stmts);
+      const l = next.get(key) ?? [];
+      l.push(entry);
+      next.set(key, l);
     }
-    out.push(...entry.stmts);
-    const l = next.get(key) ?? [];
-    l.push(entry);
-    next.set(key, l);
-  }
-  cache.entries = next;
-  return out;
-}
-
-interface CacheEntry { from: number; stmts: Stmt[] }
-/** Converted top-level statements of the previous version, by text. */
-export class StmtCache {
-  entries = new Map<string, CacheEntry[]>();
-}
-
-const SPAN_KEYS = new Set(['from', 'to', 'nameFrom', 'nameTo']);
-function shiftSpans(node: unknown, delta: number): void {
-  if (Array.isArray(node)) { for (const x of node) shiftSpans(x, delta); return; }
-  if (node === null || typeof node !== 'object') return;
-  const o = node as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    const v = o[k];
-    if (typeof v === 'number') { if (SPAN_KEYS.has(k)) o[k] = v + delta; }
-    else if (v && typeof v === 'object') shiftSpans(v, delta);
+    this.entries = next;
+    return out;
   }
 }
 
 const EXPR_TOKENS = new Set([',', '(', ')', '[', ']', '{', '}', ':', '*', '**', 'AssignOp', 'for', 'in', 'if', 'async']);
+
+/** Move every offset of a converted subtree by `delta` (in place). */
+function shiftSpans(node: unknown, delta: number): void {
+  if (Array.isArray(node)) { for (let i = 0; i < node.length; i++) shiftSpans(node[i], delta); return; }
+  if (node === null || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === 'number') { if (k === 'from' || k === 'to' || k === 'nameFrom' || k === 'nameTo') o[k] = v + delta; }
+    else if (typeof v === 'object' && v !== null) shiftSpans(v, delta);
+  }
+}
 
 class Converter {
   constructor(private readonly src: string) {}

@@ -1,8 +1,9 @@
 // Entry point of the analysis core (parse -> bind -> interpret). No IO; never throws on user code.
 import type { TensorType } from '../ops/index.js';
 import { buildIRs, buildResult, interpret } from './analyze.js';
-import { convertModule, StmtCache, type Stmt } from './ast.js';
-import { IncrementalParser, LineIndex } from './parse.js';
+import { parser } from '@lezer/python';
+import { ChunkedParser, type Stmt } from './ast.js';
+import { blankUnclosed, LineIndex, topLevelChunks } from './parse.js';
 import type { InstRecord, RunCache } from './interp.js';
 import type { AnalysisResult, Diagnostic, ModelIR } from './types.js';
 
@@ -25,8 +26,7 @@ export function analyze(source: string, options: AnalyzeOptions = {}): AnalysisR
 
 /** Keeps parse state between versions of one document so small edits re-analyse fast. */
 export class DocumentAnalyzer {
-  private readonly parser = new IncrementalParser();
-  private readonly stmtCache = new StmtCache();
+  private readonly chunked = new ChunkedParser();
   /** Root runs of the previous version, replayed when the statements they touched are unchanged. */
   private runCache: RunCache = new Map();
   private instCache: Map<string, InstRecord> | null = null;
@@ -35,7 +35,7 @@ export class DocumentAnalyzer {
 
   constructor(readonly options: AnalyzeOptions = {}) {}
 
-  /** `edits` are accepted for API symmetry; the changed range is recomputed from the texts. */
+  /** `edits` are accepted for API symmetry: unchanged top-level chunks are found by their text. */
   update(source: string, _edits?: readonly TextEdit[]): AnalysisResult {
     if (source === this.lastSource) return this.lastResult;
     try {
@@ -55,8 +55,7 @@ export class DocumentAnalyzer {
   }
 
   parse(source: string): { stmts: Stmt[]; text: string } {
-    const { tree, text } = this.parser.parse(source);
-    return { stmts: convertModule(tree, text, this.stmtCache), text };
+    return parseSource(source, this.chunked);
   }
 }
 
@@ -70,8 +69,7 @@ export interface BuildModelOptions {
 /** Analyse one class with the given inputs and return the IR the engine executes. */
 export function buildModel(source: string, options: BuildModelOptions): { ir: ModelIR | null; diagnostics: Diagnostic[] } {
   try {
-    const { tree, text } = new IncrementalParser().parse(source);
-    const stmts = convertModule(tree, text);
+    const { stmts, text } = parseSource(source, new ChunkedParser());
     const lines = new LineIndex(text);
     const analysed = interpret(text, stmts, options.inputs ? { className: options.className, inputs: [...options.inputs] } : undefined);
     const result = buildResult(analysed, lines);
@@ -90,6 +88,12 @@ export function buildModel(source: string, options: BuildModelOptions): { ir: Mo
   } catch (e) {
     return { ir: null, diagnostics: [internalDiagnostic(e)] };
   }
+}
+
+/** Parse: blank half-typed statements, then parse top-level chunks (reused by text between versions). */
+function parseSource(source: string, chunked: ChunkedParser): { stmts: Stmt[]; text: string } {
+  const text = blankUnclosed(source);
+  return { stmts: chunked.parse(text, topLevelChunks(text), (chunk) => parser.parse(chunk)), text };
 }
 
 function internalDiagnostic(e: unknown): Diagnostic {

@@ -54,11 +54,13 @@ export interface Segment { readonly from: number; readonly to: number; readonly 
 export interface RunRecord {
   segs: readonly Segment[];
   deps: string[];
-  facts: { from: number; to: number; kind: FactAcc['kind']; value: Value; ctx: string; hintAt?: number }[];
+  spanSegs: string[];
+  facts: { from: number; to: number; kind: FactAcc['kind']; value: Value; vk: string; ctx: string; hintAt?: number }[];
   diags: DiagAcc[];
   run: Omit<RootRun, 'inst'>;
-  called: string[];
-  firstContexts: { cls: string; inputs: { name: string; value: FV }[]; ctxName: string }[];
+  /** Classes (by the offset of their definition) whose forward ran. */
+  called: number[];
+  firstContexts: { cls: number; inputs: { name: string; value: FV }[]; ctxName: string }[];
   probeHits: [number, TensorType][];
   probeRankFree: boolean;
 }
@@ -67,6 +69,7 @@ export type RunCache = Map<string, RunRecord>;
 export interface InstRecord {
   segs: readonly Segment[];
   deps: string[];
+  spanSegs: string[];
   inst: ModuleInst;
   layers: LayerAcc[];
   diags: DiagAcc[];
@@ -102,7 +105,7 @@ interface Capture {
   touched: Set<number>;
   facts: RunRecord['facts'];
   diags: DiagAcc[];
-  called: Set<string>;
+  called: Set<number>;
   firstContexts: RunRecord['firstContexts'];
 }
 
@@ -138,6 +141,9 @@ const BINOPS: Record<string, [string, string]> = {
 const BUILTINS = ['range', 'len', 'enumerate', 'zip', 'int', 'float', 'bool', 'str', 'list', 'tuple', 'dict', 'min', 'max', 'abs', 'sum',
   'isinstance', 'getattr', 'setattr', 'hasattr', 'print', 'super', 'reversed', 'sorted', 'round', 'any', 'all', 'type', 'iter', 'next', 'map', 'callable', 'set', 'id', 'repr', 'format', 'divmod', 'pow', 'object', 'Exception', 'ValueError', 'NotImplementedError', 'RuntimeError', 'TypeError', 'AssertionError'];
 
+/** Module ids are unique across versions: constructions are reused between them. */
+let nextModuleId = 1;
+
 class ReturnSignal { constructor(readonly value: FV) {} }
 
 export class Interp {
@@ -152,7 +158,6 @@ export class Interp {
   readonly moduleScope: Scope = { vars: new Map(), parent: null };
   private readonly builtins: Scope = { vars: new Map(), parent: null };
   silent = 0;
-  private nextId = 1;
   /** Probe results: first layer each probed input meets. */
   probeHits = new Map<number, TensorType>();
   /** The probed input's rank is a guess: shape errors in that run are warnings. */
@@ -213,11 +218,12 @@ export class Interp {
     if (!f.facts || this.silent > 0) return;
     const value = toValue(v);
     if (value.kind === 'unknown' || (value.kind === 'tensor' && value.shape === null)) return;
-    if (this.capture) this.capture.facts.push({ from: span.from, to: span.to, kind, value, ctx: f.ctxName, ...(hintAt !== undefined ? { hintAt } : {}) });
-    this.addFact(span, kind, value, f.ctxName, hintAt);
+    const vk = valueToString(value);
+    if (this.capture) this.capture.facts.push({ from: span.from, to: span.to, kind, value, vk, ctx: f.ctxName, ...(hintAt !== undefined ? { hintAt } : {}) });
+    this.addFact(span, kind, value, vk, f.ctxName, hintAt);
   }
 
-  private addFact(span: Span, kind: FactAcc['kind'], value: Value, ctxName: string, hintAt?: number): void {
+  private addFact(span: Span, kind: FactAcc['kind'], value: Value, vk: string, ctxName: string, hintAt?: number): void {
     const key = `${span.from}:${span.to}:${kind}`;
     let acc = this.facts.get(key);
     if (!acc) {
@@ -225,7 +231,6 @@ export class Interp {
       if (hintAt !== undefined) acc.hintAt = hintAt;
       this.facts.set(key, acc);
     }
-    const vk = valueToString(value);
     if (acc.keys.includes(vk)) return;
     acc.keys.push(vk);
     acc.values.push(value);
@@ -570,7 +575,7 @@ export class Interp {
   }
 
   newModule(type: string, cls: ClassV | null, spec: LayerSpec | null, ctor: Span | null, summary: string): ModuleInst {
-    const m: ModuleInst = { kind: 'module', type, cls, spec, attrs: {}, params: [], children: new Map(), fields: new Map(), path: '', ctor, summary, broken: false, id: this.nextId++ };
+    const m: ModuleInst = { kind: 'module', type, cls, spec, attrs: {}, params: [], children: new Map(), fields: new Map(), path: '', ctor: ctor ? { from: ctor.from, to: ctor.to } : null, summary, broken: false, id: nextModuleId++ };
     const top = this.touchStack[this.touchStack.length - 1];
     if (top) this.instSegs.set(m, top);
     return m;
@@ -580,7 +585,8 @@ export class Interp {
     // Constructions with plain arguments are reused from the previous version when every
     // statement they touched is unchanged (__init__ is most of the module-level work).
     const plain = [...pos, ...Object.values(kw)].every(isPlain);
-    const cacheKey = plain && this.nextCache ? `new|${cls.name}|${this.text(site)}|${this.silent > 0}|${[...pos, ...Object.entries(kw)].map((v) => (Array.isArray(v) ? `${v[0]}=${valueToString(v[1])}` : valueToString(v))).join(',')}` : null;
+    const baseKey = plain && this.nextCache ? `new|${cls.name}|${this.text(site)}|${this.silent > 0}|${[...pos, ...Object.entries(kw)].map((v) => (Array.isArray(v) ? `${v[0]}=${valueToString(v[1])}` : valueToString(v))).join(',')}` : null;
+    const cacheKey = baseKey ? this.occurrence(baseKey) : null;
     const parent = this.touchStack[this.touchStack.length - 1];
     if (cacheKey) {
       const reused = this.reuseInstance(cacheKey, site);
@@ -605,7 +611,12 @@ export class Interp {
     if (parent) for (const t of touched) parent.add(t);
     this.instSegs.set(inst, touched);
     if (cacheKey && this.nextCache) {
-      this.instCache.set(cacheKey, { segs: this.segs, deps: [...touched].map((i) => this.segs[i]!.text), inst, layers: cap.layers, diags: cap.diags, site: { from: site.from, to: site.to } });
+      const offs: number[] = [site.from];
+      const walk = (m: ModuleInst): void => { if (m.ctor) offs.push(m.ctor.from); if (m.cls) offs.push(m.cls.def.from); for (const c of m.children.values()) walk(c); };
+      walk(inst);
+      for (const l of cap.layers) offs.push(l.from);
+      for (const d of cap.diags) { offs.push(d.from); for (const r of d.related ?? []) offs.push(r.from); }
+      this.instCache.set(cacheKey, { segs: this.segs, deps: [...touched].map((i) => this.segs[i]!.text), spanSegs: this.spanSegTexts(offs), inst, layers: cap.layers, diags: cap.diags, site: { from: site.from, to: site.to } });
     }
     return inst;
   }
@@ -613,20 +624,22 @@ export class Interp {
   private reuseInstance(cacheKey: string, site: Span): ModuleInst | null {
     const rec = this.prevInstCache?.get(cacheKey);
     if (!rec) return null;
+    if (!this.reusable(rec.deps, rec.spanSegs)) return null;
     const startByText = this.startByText();
-    if (!rec.deps.every((t) => startByText.has(t))) return null;
     const shift = shifter(rec.segs, startByText);
     const delta = site.from - rec.site.from;
     if (shift(rec.site.from) !== site.from) return null; // same text elsewhere: build it again
     void delta;
     // Rebind the old tree to this version: classes by name, constructor spans shifted.
-    const byName = new Map(this.classes.map((c) => [c.name, c] as const));
+    const classByDef = new Map<Stmt, ClassV>(this.classes.map((c) => [c.def, c] as const));
     const touched = new Set<number>();
-    for (const t of rec.deps) { const i = this.segs.findIndex((sg) => sg.text === t); if (i >= 0) touched.add(i); }
+    const depSet = new Set(rec.deps);
+    this.segs.forEach((sg, i) => { if (depSet.has(sg.text)) touched.add(i); });
     const visit = (m: ModuleInst): void => {
       if (m.ctor) (m as { ctor: Span | null }).ctor = { from: shift(m.ctor.from), to: shift(m.ctor.to) };
       if (m.cls) {
-        const c = byName.get(m.cls.name);
+        // Class statements are reused objects between versions (see ChunkedParser): match by identity.
+        const c = classByDef.get(m.cls.def);
         if (c) {
           (m as { cls: ClassV | null }).cls = c;
           const list = this.instances.get(c) ?? [];
@@ -654,6 +667,41 @@ export class Interp {
       diags: rec.diags.map((d) => ({ ...d, from: shift(d.from), to: shift(d.to), ...(d.related ? { related: d.related.map((r) => ({ ...r, from: shift(r.from), to: shift(r.to) })) } : {}) })) });
     this.reusedInstances++;
     return rec.inst;
+  }
+
+  private readonly seen = new Map<string, number>();
+  /** Same-looking runs/constructions (duplicated code) get distinct keys, in order. */
+  private occurrence(key: string): string {
+    const n = this.seen.get(key) ?? 0;
+    this.seen.set(key, n + 1);
+    return `${key}#${n}`;
+  }
+
+  /** Classes of this version by the offset of their definition. */
+  private classAt(): Map<number, ClassV> {
+    return new Map(this.classes.map((c) => [c.def.from, c] as const));
+  }
+
+  private textCountMemo: Map<string, number> | null = null;
+  /** How often each top-level statement text occurs in this version. */
+  private textCount(): Map<string, number> {
+    if (this.textCountMemo) return this.textCountMemo;
+    const m = new Map<string, number>();
+    for (const sg of this.segs) m.set(sg.text, (m.get(sg.text) ?? 0) + 1);
+    return (this.textCountMemo = m);
+  }
+
+  /** A record is reusable when what it read is still there and what it points into can be located. */
+  private reusable(deps: readonly string[], spanSegs: readonly string[]): boolean {
+    const count = this.textCount();
+    const start = this.startByText();
+    return deps.every((t) => count.has(t)) && spanSegs.every((t) => start.has(t));
+  }
+
+  private spanSegTexts(offsets: Iterable<number>): string[] {
+    const out = new Set<string>();
+    for (const o of offsets) { const i = this.segOf(o); if (i >= 0) out.add(this.segs[i]!.text); }
+    return [...out];
   }
 
   private startByTextMemo: Map<string, number> | null = null;
@@ -716,7 +764,7 @@ export class Interp {
     const inst = this.newModule(type, null, null, site, `${type}(...)`);
     const add = (key: string, v: FV, span: Span | null): void => {
       if (v.kind === 'module') {
-        if (span && v.ctor === null) (v as { ctor: Span | null }).ctor = span;
+        if (span && v.ctor === null) (v as { ctor: Span | null }).ctor = { from: span.from, to: span.to };
         if (v.ctor && v.ctor.from >= site.from && v.ctor.to <= site.to) v.inContainer = true;
         inst.children.set(key, v);
       } else if (v.kind === 'tensor' && type.startsWith('Parameter')) {
@@ -779,13 +827,9 @@ export class Interp {
     const key = `${owner}\u0000${path}`;
     if (!this.layers.has(key) && m.ctor) {
       const params = flatParams(m, '');
-      for (const cap of this.instCaptures) cap.layers.push({
-        owner, path, type: m.type, summary: m.summary, from: m.ctor.from, to: m.ctor.to, params: flatParams(m, ''), paramCount: countParams(flatParams(m, '')),
-      });
-      this.layers.set(key, {
-        owner, path, type: m.type, summary: m.summary, from: m.ctor.from, to: m.ctor.to, params,
-        paramCount: countParams(params),
-      });
+      const rec: LayerAcc = { owner, path, type: m.type, summary: m.summary, from: m.ctor.from, to: m.ctor.to, params, paramCount: countParams(params) };
+      for (const cap of this.instCaptures) cap.layers.push(rec);
+      this.layers.set(key, rec);
     }
     for (const [k, c] of m.children) this.recordLayer(owner, `${path}.${k}`, c);
   }
@@ -1545,7 +1589,7 @@ export class Interp {
           if (kinds && a.kind !== 'unknown') return { kind: 'bool', value: kinds.includes(a.kind) };
         }
         if (a && t?.kind === 'class' && a.kind === 'module') {
-          let c: ClassV | null = a.cls;
+          const c: ClassV | null = a.cls;
           const isSub = (x: ClassV | null): boolean => !!x && (x === t || x.bases.some((b) => b.kind === 'class' && isSub(b)));
           return { kind: 'bool', value: isSub(c) };
         }
@@ -1625,7 +1669,8 @@ export class Interp {
     const key = `${m.id}|${inputs.map((i) => valueToString(i.value)).join(';')}`;
     const existing = this.runs.find((r) => r.key === key);
     if (existing) return existing;
-    const cacheKey = `${m.cls ? m.cls.name : m.type}|${m.summary}|${m.ctor ? this.text(m.ctor) : ''}|${source}|${this.silent > 0}|${this.softErrors}|${[...pos, ...Object.values(kw)].map((v) => valueToString(v) + (v.kind === 'tensor' ? `${v.dtype}/${v.probe ?? ''}` : '')).join(';')}|${Object.keys(kw).join(',')}`;
+    const baseKey = `${m.cls ? m.cls.name : m.type}|${m.summary}|${m.ctor ? this.text(m.ctor) : ''}|${source}|${this.silent > 0}|${this.softErrors}|${[...pos, ...Object.values(kw)].map((v) => valueToString(v) + (v.kind === 'tensor' ? `${v.dtype}/${v.probe ?? ''}` : '')).join(';')}|${Object.keys(kw).join(',')}`;
+    const cacheKey = this.occurrence(baseKey);
     const cached = this.replay(cacheKey, m, key);
     if (cached) return cached;
     const capture: Capture = { touched: new Set(this.instSegs.get(m) ?? []), facts: [], diags: [], called: new Set(), firstContexts: [] };
@@ -1646,8 +1691,13 @@ export class Interp {
     if (!this.nextCache) return;
     const { inst: _inst, ...rest } = run;
     void _inst;
+    const offs: number[] = [run.ir.brokenAt];
+    for (const fa of c.facts) offs.push(fa.from);
+    for (const d of c.diags) { offs.push(d.from); for (const r of d.related ?? []) offs.push(r.from); }
+    for (const n of run.ir.nodes) offs.push(n.span.from);
+    offs.push(...c.called, ...c.firstContexts.map((fc) => fc.cls));
     this.nextCache.set(cacheKey, {
-      segs: this.segs, deps: [...c.touched].map((i) => this.segs[i]!.text), facts: c.facts, diags: c.diags, run: rest,
+      segs: this.segs, deps: [...c.touched].map((i) => this.segs[i]!.text), spanSegs: this.spanSegTexts(offs), facts: c.facts, diags: c.diags, run: rest,
       called: [...c.called], firstContexts: c.firstContexts, probeHits: [...this.probeHits], probeRankFree: this.probeRankFree,
     });
   }
@@ -1656,8 +1706,8 @@ export class Interp {
   private replay(cacheKey: string, m: ModuleInst, key: string): RootRun | null {
     const rec = this.prevCache?.get(cacheKey);
     if (!rec) return null;
+    if (!this.reusable(rec.deps, rec.spanSegs)) return null;
     const startByText = this.startByText();
-    if (!rec.deps.every((t) => startByText.has(t))) return null;
     const oldSegs = rec.segs;
     const shift = (off: number): number => {
       let lo = 0;
@@ -1673,14 +1723,15 @@ export class Interp {
     };
     const inReplay = this.silent === 0;
     if (inReplay) {
-      for (const fa of rec.facts) this.addFact({ from: shift(fa.from), to: shift(fa.to) }, fa.kind, fa.value, fa.ctx, fa.hintAt === undefined ? undefined : shift(fa.hintAt));
+      for (const fa of rec.facts) this.addFact({ from: shift(fa.from), to: shift(fa.to) }, fa.kind, fa.value, fa.vk, fa.ctx, fa.hintAt === undefined ? undefined : shift(fa.hintAt));
       for (const d of rec.diags) {
         this.addDiag({ ...d, from: shift(d.from), to: shift(d.to), ...(d.related ? { related: d.related.map((r) => ({ ...r, from: shift(r.from), to: shift(r.to) })) } : {}) });
       }
     }
-    for (const name of rec.called) { const c = this.classes.find((x) => x.name === name); if (c) this.called.add(c); }
+    const classAt = this.classAt();
+    for (const at of rec.called) { const c = classAt.get(shift(at)); if (c) this.called.add(c); }
     for (const fc of rec.firstContexts) {
-      const c = this.classes.find((x) => x.name === fc.cls);
+      const c = classAt.get(shift(fc.cls));
       if (c && !this.firstContext.has(c)) this.firstContext.set(c, { inputs: fc.inputs, ctxName: fc.ctxName });
     }
     for (const [i, t] of rec.probeHits) if (!this.probeHits.has(i)) this.probeHits.set(i, t);
@@ -1691,7 +1742,7 @@ export class Interp {
     };
     const run: RootRun = { ...rec.run, inst: m, ir, key };
     this.replayed++;
-    if (this.nextCache) this.nextCache.set(cacheKey, { ...rec, segs: this.segs, deps: rec.deps });
+    if (this.nextCache) this.nextCache.set(cacheKey, { ...rec, segs: this.segs });
     if (inReplay) this.runs.push(run);
     // Keep the new offsets for the next version.
     if (this.nextCache) {
@@ -1699,6 +1750,8 @@ export class Interp {
       fresh.facts = rec.facts.map((fa) => ({ ...fa, from: shift(fa.from), to: shift(fa.to), ...(fa.hintAt === undefined ? {} : { hintAt: shift(fa.hintAt) }) }));
       fresh.diags = rec.diags.map((d) => ({ ...d, from: shift(d.from), to: shift(d.to), ...(d.related ? { related: d.related.map((r) => ({ ...r, from: shift(r.from), to: shift(r.to) })) } : {}) }));
       fresh.run = { ...rec.run, ir };
+      fresh.called = rec.called.map(shift);
+      fresh.firstContexts = rec.firstContexts.map((fc) => ({ ...fc, cls: shift(fc.cls) }));
     }
     return run;
   }
@@ -1780,12 +1833,12 @@ export class Interp {
       const fwd = this.lookupMember(m.cls, 'forward');
       if (!fwd || fwd.kind !== 'func') return unknownTensor();
       this.called.add(m.cls);
-      this.capture?.called.add(m.cls.name);
+      this.capture?.called.add(m.cls.def.from);
       if (!this.firstContext.has(m.cls) && this.silent === 0) {
         const names = fwd.params.slice(1).map((p) => p.name);
         const fc = { inputs: pos.map((v, i) => ({ name: names[i] ?? `arg${i}`, value: v })), ctxName: f.ctxName };
         this.firstContext.set(m.cls, fc);
-        this.capture?.firstContexts.push({ cls: m.cls.name, ...fc });
+        this.capture?.firstContexts.push({ cls: m.cls.def.from, ...fc });
       }
       const frame: Frame = {
         scope: { vars: new Map(), parent: fwd.closure }, owner: fwd.owner, kind: 'forward', facts: f.facts,

@@ -1,11 +1,10 @@
-// Incremental, error-tolerant parsing. Lezer recovers from most errors locally, but an
-// unclosed bracket (the typical half-typed line `x = self.conv1(x`) swallows every following
-// line into one broken call. Before parsing we blank such a statement (same length, so offsets
-// stay true): the half-typed line loses only itself. Between versions we keep lezer's tree
-// fragments, so a one-character edit re-parses only around the edit.
+// Error-tolerant, incremental parsing. Lezer recovers from most errors locally, but an unclosed
+// bracket (the typical half-typed line `x = self.conv1(x`) swallows every following line into one
+// broken call. Before parsing we blank such a statement (same length, so offsets stay true): the
+// half-typed line loses only itself. The text is then cut into top-level chunks parsed one by one
+// (see ChunkedParser): lezer's own fragment reuse gave trees that differ from a fresh parse
+// (a class body left open across a reused fragment), chunks cannot.
 
-import { TreeFragment, type Tree } from '@lezer/common';
-import { parser } from '@lezer/python';
 import type { Position } from './types.js';
 
 /** Replace statements with an unclosed bracket by spaces; returns the text unchanged when there is none. */
@@ -19,7 +18,7 @@ export function blankUnclosed(src: string): string {
   let i = 0;
   const indentAt = (ls: number): number => {
     let k = ls;
-    while (k < n && (src[k] === ' ' || src[k] === '\t')) k++;
+    while (k < n && (src.charCodeAt(k) === 32 || src.charCodeAt(k) === 9)) k++;
     return k - ls;
   };
   while (i < n) {
@@ -73,32 +72,61 @@ export function blankUnclosed(src: string): string {
   return out ? out.join('') : src;
 }
 
-/** Keeps the last tree so the next parse reuses unchanged fragments. */
-export class IncrementalParser {
-  private text = '';
-  private fragments: readonly TreeFragment[] = [];
-  tree: Tree | null = null;
 
-  parse(source: string): { tree: Tree; text: string } {
-    const text = blankUnclosed(source);
-    if (this.tree && text === this.text) return { tree: this.tree, text };
-    let fragments: readonly TreeFragment[] = [];
-    if (this.tree) {
-      // One changed range found by common prefix/suffix: robust whatever edits the caller reports.
-      const a = this.text;
-      let pre = 0;
-      const max = Math.min(a.length, text.length);
-      while (pre < max && a.charCodeAt(pre) === text.charCodeAt(pre)) pre++;
-      let suf = 0;
-      while (suf < max - pre && a.charCodeAt(a.length - 1 - suf) === text.charCodeAt(text.length - 1 - suf)) suf++;
-      fragments = TreeFragment.applyChanges(this.fragments, [{ fromA: pre, toA: a.length - suf, fromB: pre, toB: text.length - suf }]);
+/**
+ * Split a (blanked) source into top-level chunks: a chunk starts at a line that begins in column
+ * 0 outside brackets and strings, except `else`/`elif`/`except`/`finally` and lines after a
+ * decorator or a backslash. Each chunk is parsed on its own, so an edit re-parses one chunk and a
+ * syntax error cannot spill into the next class.
+ */
+export function topLevelChunks(src: string): { from: number; to: number }[] {
+  const starts: number[] = [];
+  const n = src.length;
+  let depth = 0;
+  let i = 0;
+  let atLineStart = true;
+  let prevDecorator = false;
+  let prevBackslash = false;
+  while (i < n) {
+    if (atLineStart) {
+      atLineStart = false;
+      const c = src[i]!;
+      if (depth === 0 && !prevBackslash && c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r' && c !== '#') {
+        const word = /^[A-Za-z_]+/.exec(src.slice(i, i + 8))?.[0] ?? '';
+        const cont = word === 'else' || word === 'elif' || word === 'except' || word === 'finally';
+        if (!cont && !prevDecorator) starts.push(i);
+        prevDecorator = c === '@';
+      }
     }
-    const tree = parser.parse(text, fragments);
-    this.tree = tree;
-    this.text = text;
-    this.fragments = TreeFragment.addTree(tree, fragments);
-    return { tree, text };
+    const c = src[i]!;
+    if (c === '\n') {
+      prevBackslash = i > 0 && src[i - 1] === '\\';
+      atLineStart = true;
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      while (i < n && src[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      const triple = src.startsWith(c.repeat(3), i);
+      const q = triple ? c.repeat(3) : c;
+      i += q.length;
+      while (i < n) {
+        if (src[i] === '\\') { i += 2; continue; }
+        if (!triple && src[i] === '\n') break;
+        if (src.startsWith(q, i)) { i += q.length; break; }
+        i++;
+      }
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    i++;
   }
+  if (starts.length === 0 || starts[0] !== 0) starts.unshift(0);
+  return starts.map((from, k) => ({ from, to: k + 1 < starts.length ? starts[k + 1]! : n }));
 }
 
 /** Offset <-> LSP position (0-based line, UTF-16 character). */

@@ -10,7 +10,7 @@ import { buildModule, ModelBuildError } from './build.js';
 import { runIR } from './run.js';
 
 export { ModelBuildError } from './build.js';
-export { ModelRunError, runIR, bindInputs } from './run.js';
+export { ModelRunError, runIR, bindInputs, type RunOptions } from './run.js';
 export { buildModule } from './build.js';
 
 export interface LoadModelOptions {
@@ -25,13 +25,15 @@ export interface LoadModelOptions {
 }
 
 export class LoadedModel {
+  /** Check each IR node's output shape against the analysis (see RunOptions). */
+  checkShapes = false;
   constructor(readonly ir: ModelIR, readonly module: Module, readonly fileName: string) {
     if (module instanceof UserModule) module.forwardImpl = (...args) => this.forward(...(args as Tensor[]));
   }
   get className(): string { return this.ir.className; }
   /** forward(*inputs) in the module's current mode (train()/eval()) and grad mode. */
   forward(...inputs: Tensor[]): RuntimeValue {
-    return runIR(this.ir, this.module, inputs, this.fileName);
+    return runIR(this.ir, this.module, inputs, this.fileName, { checkShapes: this.checkShapes });
   }
   /** forward for the usual single-tensor output. */
   forwardTensor(...inputs: Tensor[]): Tensor {

@@ -2,7 +2,7 @@
 // through callOp. Symbolic sizes in the IR (N, T, C//heads) are evaluated with the symbols bound
 // from the actual input shapes.
 import { dimToString, evalDim, symbolsOf, type Dim } from '../shape/dim.js';
-import type { IRArg, IRNode, ModelIR } from '../frontend/types.js';
+import type { IRArg, IRNode, ModelIR, Value } from '../frontend/types.js';
 import { callOp, OpError } from '../runtime/dispatch.js';
 import { describe, type RuntimeValue } from '../runtime/value.js';
 import { Tensor } from '../tensor.js';
@@ -73,8 +73,27 @@ export function bindInputs(ir: ModelIR, inputs: readonly Tensor[], file: string)
 
 function lineOf(node: IRNode): number { return node.range.start.line + 1; }
 
+export interface RunOptions {
+  /** Compare every node's actual output shape with what the analysis inferred (tests turn this on). */
+  readonly checkShapes?: boolean;
+}
+
+/** A mismatch between the analysis's shape for a node and the engine's result (a bug in one of them). */
+function checkNodeShape(node: IRNode, expected: Value, got: RuntimeValue, env: DimEnv, site: string): void {
+  if (expected.kind === 'tensor') {
+    if (!(got instanceof Tensor) || !expected.shape) return;
+    const dims = expected.shape.map((d) => evalDim(d, env));
+    if (dims.some((d) => d === undefined)) return;
+    if (dims.length !== got.ndim || dims.some((d, i) => d !== got.shape[i])) {
+      throw new ModelRunError(`${site}: internal: the analysis says ${node.call === 'layer' ? `self.${node.target}` : node.target} gives [${expected.shape.map(dimToString).join(', ')}] but the engine produced ${shapeText(got.shape)}`, lineOf(node));
+    }
+  } else if (expected.kind === 'tuple' && Array.isArray(got)) {
+    expected.items.forEach((v, i) => checkNodeShape(node, v, (got as readonly RuntimeValue[])[i] ?? null, env, site));
+  }
+}
+
 /** Runs the IR forward with `root` holding the modules and parameters. */
-export function runIR(ir: ModelIR, root: Module, rawInputs: readonly Tensor[], file = 'model.py'): RuntimeValue {
+export function runIR(ir: ModelIR, root: Module, rawInputs: readonly Tensor[], file = 'model.py', options: RunOptions = {}): RuntimeValue {
   const { env, inputs } = bindInputs(ir, rawInputs, file);
   const results = new Map<number, RuntimeValue>();
   const evalArg = (a: IRArg, arg: string): RuntimeValue => {
@@ -106,6 +125,7 @@ export function runIR(ir: ModelIR, root: Module, rawInputs: readonly Tensor[], f
       const what = node.call === 'layer' ? `self.${node.target}` : node.target;
       throw new ModelRunError(`${site}: ${what}: ${msg.replace(` (at ${site})`, '')}`, lineOf(node));
     }
+    if (options.checkShapes) checkNodeShape(node, node.output, out, env, site);
     results.set(node.id, out);
   }
   try {

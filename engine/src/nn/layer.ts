@@ -29,8 +29,16 @@ export class Layer extends Module {
     const impl = layerImpl(spec.name);
     if (!impl) throw new Error(`nn.${spec.name} is not supported by the embedded engine yet`);
     this.impl = impl;
-    for (const ps of spec.params(args)) this.addTensor(ps, env);
-    impl.init?.(this);
+    if (impl.build) {
+      // Composite layers (TransformerEncoderLayer) are made of real child layers, like in PyTorch.
+      impl.build(this, createLayer);
+      const want = spec.params(args).map((p) => p.name).join(', ');
+      const got = [...this.stateDict().keys()].join(', ');
+      if (want !== got) throw new Error(`internal: ${spec.name} built [${got}] but its spec lists [${want}]`);
+    } else {
+      for (const ps of spec.params(args)) this.addTensor(ps, env);
+      impl.init?.(this);
+    }
   }
 
   override get typeName(): string { return this.spec.name; }

@@ -11,7 +11,12 @@ import { constant_, defaultLinearInit, fanInOut, normal_, ones_, uniform_, xavie
 import * as F from './ops.js';
 import type { Layer } from './layer.js';
 
+/** Makes a child layer by name with PyTorch-style arguments (createLayer). */
+export type LayerFactory = (name: string, positional?: readonly unknown[], keyword?: Readonly<Record<string, unknown>>) => Layer;
+
 export interface LayerImpl {
+  /** For composite layers: register child layers (their own init applies) instead of flat parameters. */
+  readonly build?: (layer: Layer, make: LayerFactory) => void;
   /** PyTorch's reset_parameters(). Parameters start at zero when absent. */
   readonly init?: (layer: Layer) => void;
   readonly forward: (layer: Layer, args: Record<string, RuntimeValue>) => RuntimeValue;
@@ -363,6 +368,84 @@ function additiveMask(m: RuntimeValue | undefined, causal: boolean, L: number, S
   return Tensor.fromArray(out, [L, S]);
 }
 
+// ---- Transformer encoder/decoder layers (PyTorch 1.13's non-fused path) -----------------------
+function transformerBuild(decoder: boolean): NonNullable<LayerImpl['build']> {
+  return (layer, make) => {
+    const a = layer.attrs;
+    const d = a.int('d_model');
+    const heads = a.int('nhead');
+    const ff = a.int('dim_feedforward');
+    const p = a.float('dropout', 0.1);
+    const eps = a.float('layer_norm_eps', 1e-5);
+    const bias = a.bool('bias', true);
+    const batchFirst = a.bool('batch_first', false);
+    const act = a.runtime('activation');
+    if (act !== 'relu' && act !== 'gelu') throw new Error(`${layer.typeName}: activation must be 'relu' or 'gelu' for the embedded engine, got ${JSON.stringify(act)}`);
+    layer.registerModule('self_attn', make('MultiheadAttention', [d, heads], { dropout: p, bias, batch_first: batchFirst }));
+    if (decoder) layer.registerModule('multihead_attn', make('MultiheadAttention', [d, heads], { dropout: p, bias, batch_first: batchFirst }));
+    layer.registerModule('linear1', make('Linear', [d, ff], { bias }));
+    layer.registerModule('dropout', make('Dropout', [p]));
+    layer.registerModule('linear2', make('Linear', [ff, d], { bias }));
+    const norms = decoder ? 3 : 2;
+    for (let i = 1; i <= norms; i++) layer.registerModule(`norm${i}`, make('LayerNorm', [d], { eps, bias }));
+    for (let i = 1; i <= norms; i++) layer.registerModule(`dropout${i}`, make('Dropout', [p]));
+  };
+}
+
+function sub(layer: Layer, name: string): Layer { return layer.child(name) as Layer; }
+
+function transformerForward(decoder: boolean): LayerImpl['forward'] {
+  return (layer, args) => {
+    const normFirst = layer.attrs.bool('norm_first', false);
+    const activation = layer.attrs.str('activation', 'relu');
+    const causalMask = (x: Tensor, flag: RuntimeValue, mask: RuntimeValue): RuntimeValue => {
+      if (flag !== true || (mask !== null && mask !== undefined)) return mask ?? null;
+      const L = x.shape[layer.attrs.bool('batch_first', false) && x.ndim === 3 ? 1 : 0]!;
+      return additiveMask(null, true, L, L, 'mask');
+    };
+    const attend = (name: string, q: Tensor, kv: Tensor, mask: RuntimeValue, kpm: RuntimeValue, drop: string): Tensor => {
+      const out = sub(layer, name).call({ query: q, key: kv, value: kv, attn_mask: mask ?? null, key_padding_mask: kpm ?? null, need_weights: false }) as RuntimeValue[];
+      return sub(layer, drop).forward(out[0]!) as Tensor;
+    };
+    const feedForward = (x: Tensor, drop: string): Tensor => {
+      const h = sub(layer, 'linear1').forward(x) as Tensor;
+      const act = callOp(activation, { input: h }) as Tensor;
+      const y = sub(layer, 'linear2').forward(sub(layer, 'dropout').forward(act)) as Tensor;
+      return sub(layer, drop).forward(y) as Tensor;
+    };
+    const norm = (i: number, x: Tensor): Tensor => sub(layer, `norm${i}`).forward(x) as Tensor;
+    if (!decoder) {
+      let x = tensorArg(args, 'src', layer);
+      const mask = causalMask(x, args.is_causal ?? null, args.src_mask ?? null);
+      const kpm = args.src_key_padding_mask ?? null;
+      if (normFirst) {
+        const n1 = norm(1, x);
+        x = F.add(x, attend('self_attn', n1, n1, mask, kpm, 'dropout1'));
+        x = F.add(x, feedForward(norm(2, x), 'dropout2'));
+      } else {
+        x = norm(1, F.add(x, attend('self_attn', x, x, mask, kpm, 'dropout1')));
+        x = norm(2, F.add(x, feedForward(x, 'dropout2')));
+      }
+      return x;
+    }
+    let x = tensorArg(args, 'tgt', layer);
+    const memory = tensorArg(args, 'memory', layer);
+    const tgtMask = causalMask(x, args.tgt_is_causal ?? null, args.tgt_mask ?? null);
+    const memMask = args.memory_mask ?? null;
+    if (normFirst) {
+      const n1 = norm(1, x);
+      x = F.add(x, attend('self_attn', n1, n1, tgtMask, args.tgt_key_padding_mask ?? null, 'dropout1'));
+      x = F.add(x, attend('multihead_attn', norm(2, x), memory, memMask, args.memory_key_padding_mask ?? null, 'dropout2'));
+      x = F.add(x, feedForward(norm(3, x), 'dropout3'));
+    } else {
+      x = norm(1, F.add(x, attend('self_attn', x, x, tgtMask, args.tgt_key_padding_mask ?? null, 'dropout1')));
+      x = norm(2, F.add(x, attend('multihead_attn', x, memory, memMask, args.memory_key_padding_mask ?? null, 'dropout2')));
+      x = norm(3, F.add(x, feedForward(x, 'dropout3')));
+    }
+    return x;
+  };
+}
+
 // ---- smaller specials ------------------------------------------------------------------------
 /** ZeroPad/ConstantPad/ReflectionPad/ReplicationPad{1,2,3}d -> pad(input, (l, r, t, b, ...), mode, value). */
 function padImpl(n: number, mode: string): LayerImpl {
@@ -436,6 +519,10 @@ const SIMPLE: Readonly<Record<string, LayerImpl>> = {
   GRUCell: { init: rnnInit, forward: cellForward('GRU') },
   MultiheadAttention: { init: mhaInit, forward: mhaForward },
   GLU: { forward: viaOp('glu') },
+  PixelShuffle: { forward: viaOp('pixel_shuffle') },
+  PixelUnshuffle: { forward: viaOp('pixel_unshuffle') },
+  TransformerEncoderLayer: { build: transformerBuild(false), forward: transformerForward(false) },
+  TransformerDecoderLayer: { build: transformerBuild(true), forward: transformerForward(true) },
   SmoothL1Loss: { forward: viaOp('smooth_l1_loss') },
   HuberLoss: { forward: viaOp('huber_loss') },
   KLDivLoss: { forward: viaOp('kl_div') },

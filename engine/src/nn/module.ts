@@ -185,6 +185,15 @@ export abstract class Module {
   }
   eval(): this { return this.train(false); }
 
+  /** Freeze (false) or unfreeze every parameter, e.g. for fine-tuning; returns this. */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) {
+      p.requiresGrad = requiresGrad;
+      if (!requiresGrad) p.grad = null;
+    }
+    return this;
+  }
+
   /** Drops every parameter's gradient (optimizers usually do this). */
   zeroGrad(): void { for (const p of this.parameters()) p.grad = null; }
 

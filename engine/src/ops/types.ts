@@ -31,7 +31,8 @@ export type Value =
   | { readonly kind: 'bool'; readonly value: boolean | null }
   | { readonly kind: 'str'; readonly value: string | null }
   | { readonly kind: 'none' }
-  | { readonly kind: 'tuple'; readonly items: readonly Value[] }
+  /** `names` marks a named tuple (torch.return_types.max: `.values`, `.indices`), one name per item. */
+  | { readonly kind: 'tuple'; readonly items: readonly Value[]; readonly names?: readonly string[] }
   | { readonly kind: 'list'; readonly items: readonly Value[] | null }
   | { readonly kind: 'dtype'; readonly dtype: DType }
   /** Indexing pieces: `a:b:c` (null = omitted) and `...`; `None` in an index is { kind: 'none' }. */

@@ -115,6 +115,19 @@ export function mul(a: Dim, b: Dim): Dim {
   return fromPoly(out);
 }
 
+/** `X//a + c` (one floor atom with coefficient 1, plus a constant), or undefined. */
+function nestedFloor(p: SymDim): { arg: SymDim; by: number; c: number } | undefined {
+  let atom: Atom | undefined;
+  for (const [k, coef] of p.terms) {
+    if (k === '') continue;
+    const atoms = p.monos.get(k)!;
+    if (atom || coef !== 1 || atoms.length !== 1 || atoms[0]!.kind !== 'floordiv') return undefined;
+    atom = atoms[0];
+  }
+  if (!atom || atom.kind !== 'floordiv' || atom.by <= 0) return undefined;
+  return { arg: atom.arg, by: atom.by, c: p.terms.get('') ?? 0 };
+}
+
 function monoKey(atoms: readonly Atom[]): string {
   return atoms.map((x) => x.key).sort().join('*');
 }
@@ -137,6 +150,10 @@ export function floordiv(a: Dim, b: Dim): Dim {
     const whole = fromPoly(exact);
     const remainder = fromPoly(rest);
     if (typeof remainder === 'number') return add(whole, Math.floor(remainder / b));
+    // Nested floors fold: (X//a + c)//b == (X + c*a)//(a*b) for positive a, b, so stacked
+    // stride-2 layers read (H+7)//8 rather than (((H+1)//2+1)//2+1)//2, and equal paths compare equal.
+    const nested = nestedFloor(remainder);
+    if (nested && b > 0) return add(whole, floordiv(add(nested.arg, nested.c * nested.by), nested.by * b));
     // Keep a non-negative constant below b inside the atom so equal things print equally.
     const c0 = remainder.terms.get('') ?? 0;
     const shift = Math.floor(c0 / b);
@@ -152,6 +169,29 @@ export function floordiv(a: Dim, b: Dim): Dim {
 }
 
 /**
+ * Divide `a` and `b` by the symbols of `b` when `b` is a monomial whose atoms appear in every
+ * term of `a` (`7*B` and `2*B` -> 7 and 2). Undefined when there is nothing to cancel.
+ */
+export function cancelCommon(a: Dim, b: Dim): [Dim, Dim] | undefined {
+  if (typeof a === 'number' || typeof b === 'number' || b.terms.size !== 1) return undefined;
+  const [[bk, bc]] = [...b.terms];
+  const bAtoms = b.monos.get(bk!)!;
+  const out: Poly = { terms: new Map(), monos: new Map() };
+  for (const [k, c] of a.terms) {
+    const rest = [...a.monos.get(k)!];
+    for (const atom of bAtoms) {
+      const at = rest.findIndex((x) => x.key === atom.key);
+      if (at < 0) return undefined;
+      rest.splice(at, 1);
+    }
+    const key = monoKey(rest);
+    out.terms.set(key, c);
+    out.monos.set(key, rest);
+  }
+  return [fromPoly(out), bc!];
+}
+
+/**
  * `a // b` for a symbolic `b` we can divide by: a monomial whose atoms appear in every term of
  * `a` (`800*N // N` = 800, `N*L*D // (4*N*L)` = D//4), or a polynomial `a` is a constant multiple
  * of (`2*N+2 // (N+1)` = 2). Sizes are positive, so cancelling common atoms keeps floor semantics.
@@ -159,21 +199,8 @@ export function floordiv(a: Dim, b: Dim): Dim {
 function polyDiv(a: Dim, b: SymDim): Dim | undefined {
   if (typeof a === 'number') return undefined;
   if (b.terms.size === 1) {
-    const [[bk, bc]] = [...b.terms];
-    const bAtoms = b.monos.get(bk!)!;
-    const out: Poly = { terms: new Map(), monos: new Map() };
-    for (const [k, c] of a.terms) {
-      const rest = [...a.monos.get(k)!];
-      for (const atom of bAtoms) {
-        const at = rest.findIndex((x) => x.key === atom.key);
-        if (at < 0) return undefined;
-        rest.splice(at, 1);
-      }
-      const key = monoKey(rest);
-      out.terms.set(key, c);
-      out.monos.set(key, rest);
-    }
-    return floordiv(fromPoly(out), bc!);
+    const cancelled = cancelCommon(a, b);
+    return cancelled ? floordiv(cancelled[0], cancelled[1]) : undefined;
   }
   const [k0, c0] = [...b.terms][0]!;
   const ca = a.terms.get(k0);

@@ -4,14 +4,15 @@
 //
 // Resume is exact because everything the next step depends on is saved or recomputable:
 // weights and optimizer state (safetensors), the lr (a function of the step), the data order (a
-// function of seed and epoch, so we save epoch + batch index), the engine RNG state when the
-// generator exposes it, and the running loss window.
+// function of seed and epoch, so we save epoch + batch index), the engine RNG (reseeded from
+// (seed, step) before every step, so dropout masks are a function of the step too), and the
+// running loss window.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Tensor } from '../tensor.js';
-import { manualSeed, defaultGenerator, noGrad, setNonFiniteWatch, type NonFiniteReport } from '../runtime/dispatch.js';
+import { manualSeed, noGrad, setNonFiniteWatch, type NonFiniteReport } from '../runtime/dispatch.js';
 import type { RuntimeValue } from '../runtime/value.js';
-import { DataLoader, loadSource, trainValSplit, type Dataset } from '../data/index.js';
+import { DataLoader, loadSource, mixSeed, trainValSplit, type Dataset } from '../data/index.js';
 import { Adam, AdamW, SGD, clipGradNorm, lrAt, loadOptimizerState, saveOptimizerState, type Optimizer } from '../optim/index.js';
 import { makeArray, type NdArray } from '../io/array.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
@@ -66,7 +67,7 @@ export interface TrainResult {
   readonly resumedFrom?: number;
 }
 
-interface Resume { step: number; epoch: number; batch: number; time: number; windowSum: number; windowN: number; rng?: number[]; ckpt: string; optim: string }
+interface Resume { step: number; epoch: number; batch: number; time: number; windowSum: number; windowN: number; ckpt: string; optim: string }
 
 function loadData(cfg: RunConfig): { train: Dataset; val: Dataset | undefined } {
   let train = loadSource(cfg.data.train, 'data.train');
@@ -97,9 +98,6 @@ export function stateDictArrays(model: TrainableModel): Map<string, NdArray> {
   return out;
 }
 
-/** Generator state, when the engine's generator exposes it (exact resume with dropout). */
-interface StatefulGenerator { getState?(): number[]; setState?(s: readonly number[]): void }
-
 function readResume(dir: string): Resume {
   const steps = listCheckpoints(dir);
   if (!existsSync(dir)) throw new TrainError(`--resume ${dir}: no such folder`);
@@ -114,7 +112,7 @@ function readResume(dir: string): Resume {
   };
   return {
     step, epoch: num('epoch'), batch: num('batch'), time: num('time'), windowSum: num('window_sum'), windowN: num('window_n'),
-    rng: meta.rng_state ? JSON.parse(meta.rng_state) : undefined, ckpt, optim: join(dir, optimizerStateName(step)),
+    ckpt, optim: join(dir, optimizerStateName(step)),
   };
 }
 
@@ -178,8 +176,6 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     for (const [k, a] of st.tensors) state.set(k, Tensor.fromArray(a.data, a.shape, a.dtype === 'float32' ? 'float32' : a.dtype === 'bool' ? 'bool' : 'int32'));
     try { model.loadStateDict(state); } catch (e) { throw new TrainError(`${resume.ckpt}: ${(e as Error).message}`); }
     try { optimizer.loadStateDict(loadOptimizerState(resume.optim)); } catch (e) { throw new TrainError(`${resume.optim}: ${(e as Error).message}`); }
-    const gen = defaultGenerator() as unknown as StatefulGenerator;
-    if (resume.rng && gen.setState) gen.setState(resume.rng);
   }
 
   mkdirSync(outDir, { recursive: true });
@@ -198,6 +194,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   });
   note(`device: ${cfg.device === 'auto' ? 'auto -> cpu (the WebGPU backend is not available yet)' : 'cpu'}`);
   if (cfg.mode === 'compiled') note("mode 'compiled' is not available yet; running eager");
+  if (cfg.profile) note('profile: the profiler is not available yet; training without a trace');
   note(`data: ${trainSet.name}${valSet ? `; validation: ${valSet.name}` : ''}`);
   note(`training ${totalSteps} steps (${epochs} epoch${epochs > 1 ? 's' : ''} x ${stepsPerEpoch} batches of ${cfg.data.batchSize}) -> ${outDir}`);
   if (resume) note(`resumed from ${resume.ckpt} (step ${resume.step})`);
@@ -214,12 +211,10 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   let samplesDone = 0;
 
   const saveCheckpoint = (epoch: number, batch: number) => {
-    const gen = defaultGenerator() as unknown as StatefulGenerator;
     const meta: Record<string, string> = {
       format: 'pt', step: String(step), epoch: String(epoch), batch: String(batch), time: String(elapsed()),
       window_sum: String(windowSum), window_n: String(windowN),
     };
-    if (gen.getState) meta.rng_state = JSON.stringify(gen.getState());
     // Optimizer state first: a model checkpoint only counts once its optimizer file exists.
     saveOptimizerState(join(outDir, optimizerStateName(step)), optimizer.stateDict());
     writeSafetensors(join(outDir, checkpointName(step)), stateDictArrays(model), meta);
@@ -285,6 +280,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     for await (const batch of loader.epoch(epoch, startBatch)) {
       if (step >= totalSteps) break;
       optimizer.lr = lrAt(cfg.schedule, cfg.optimizer.lr, step, totalSteps);
+      manualSeed(mixSeed(cfg.seed, step + 1));
       const x = Tensor.fromArray(batch.x, batch.xShape);
       optimizer.zeroGrad();
       const y = model.forward(x);

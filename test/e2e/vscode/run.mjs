@@ -4,10 +4,11 @@
 //   2. starts code-server on a free loopback port with a throwaway profile and a copy of examples/;
 //   3. loads this extension in development mode and runs suite/ (mocha) inside the extension host,
 //      streaming its output through window.codeAutomationLog and its result through codeAutomationExit;
-//   4. drives the UI like a person (open model.py, hover a tensor variable) and saves a screenshot.
+//   4. drives the UI like a person (open model.py, hover a tensor variable, run a command from the
+//      palette) and saves screenshots: once in development mode, once with the packaged .vsix installed.
 // With CI=true a missing requirement fails the run; otherwise it is skipped with the reason.
 // Env: CHROMIUM_PATH (default /usr/bin/chromium), TS_E2E_KEEP=1 keeps the temp folder,
-// TS_E2E_ONLY=suite|ui runs one of steps 3 and 4, TS_E2E_TIMEOUT_S (default 240) bounds each step.
+// TS_E2E_ONLY=suite|ui|vsix runs one step, TS_E2E_TIMEOUT_S (default 240) bounds each step.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, appendFileSync, writeFileSync, openSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -134,7 +135,7 @@ mkdirSync(shotDir);
 const port = await freePort();
 const serverLog = join(tmp, 'code-server.log');
 const automationLog = join(tmp, 'automation.log');
-const WORKBENCH_NOISE = /^\[(AgentHost[^\]]*|ChatModelSelection|AccountPolicyGate|lifecycle|reconnection-grace-time|Service Worker)\]|^(Resolving|Resolved) connection token|^Creating a socket|^Updating additional builtin|workbench\.js:\d|marketplace|gallery|ERR_NAME_NOT_RESOLVED|Failed to fetch/i;
+const WORKBENCH_NOISE = /^\[(AgentHost[^\]]*|ChatModelSelection|AccountPolicyGate|lifecycle|reconnection-grace-time|Service Worker)\]|^(Resolving|Resolved) connection token|^Creating a socket|^Updating additional builtin|^Creation of workbench contribution|workbench\.js:\d|marketplace|gallery|ERR_NAME_NOT_RESOLVED|Failed to fetch/i;
 // Quiet, predictable workbench: no welcome page, no chat panel, no AI features.
 mkdirSync(join(tmp, 'user-data', 'User'), { recursive: true });
 writeFileSync(join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({
@@ -145,17 +146,35 @@ writeFileSync(join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({
   'extensions.autoCheckUpdates': false,
   'extensions.ignoreRecommendations': true,
 }, null, 2));
+const csEnv = { ...process.env, XDG_CONFIG_HOME: join(tmp, 'config'), XDG_DATA_HOME: join(tmp, 'data'), TMPDIR: join(tmp, 'tmp') };
+const csProfile = ['--user-data-dir', join(tmp, 'user-data'), '--extensions-dir', join(tmp, 'extensions')];
+
+// Step 3 needs the extension as users get it: package a .vsix (as `npm run package` does, from the
+// dist/ just built) and install it. Steps 1-2 load the working tree in development mode, which
+// takes precedence over the installed copy with the same id.
+const vsixPath = join(tmp, 'tensor-studio.vsix');
+if (!only || only === 'vsix') {
+  const vsce = join(repo, 'node_modules/@vscode/vsce/vsce');
+  if (!sh(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsixPath], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] })) {
+    console.error('[e2e] FAIL: vsce could not package the extension');
+    process.exit(1);
+  }
+  if (!sh(node24, [codeServerEntry, ...csProfile, '--install-extension', vsixPath], { cwd: tmp, env: csEnv, stdio: ['ignore', 'ignore', 'inherit'] })) {
+    console.error(`[e2e] FAIL: code-server could not install ${vsixPath}`);
+    process.exit(1);
+  }
+}
+
 const logFd = openSync(serverLog, 'a');
 const cs = spawn(node24, [
   codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-  '--user-data-dir', join(tmp, 'user-data'), '--extensions-dir', join(tmp, 'extensions'),
-  '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+  ...csProfile, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
   '--reconnection-grace-time', '5', '--vscode-option', 'enable-smoke-test-driver', ws,
 ], {
   // Own process group: the extension host and language server are grandchildren; we kill the group.
   detached: true,
   stdio: ['ignore', logFd, logFd],
-  env: { ...process.env, XDG_CONFIG_HOME: join(tmp, 'config'), XDG_DATA_HOME: join(tmp, 'data'), TMPDIR: join(tmp, 'tmp') },
+  env: csEnv,
 });
 
 let browser;
@@ -163,7 +182,7 @@ function cleanup() {
   try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* already gone */ }
   if (process.env.TS_E2E_KEEP !== '1') {
     // Keep the screenshots (printed below); drop the profile and the installed-copy workspace.
-    for (const d of ['config', 'data', 'tmp', 'user-data', 'extensions', 'ws', 'ws-ui']) rmSync(join(tmp, d), { recursive: true, force: true });
+    for (const d of ['config', 'data', 'tmp', 'user-data', 'extensions', 'ws', 'ws-ui', 'ws-vsix', 'tensor-studio.vsix']) rmSync(join(tmp, d), { recursive: true, force: true });
   }
 }
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
@@ -182,7 +201,7 @@ try {
   const url = (payload, folder = ws) => `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
   // ---- 1. the mocha suite inside the extension host --------------------------------------------
-  if (only !== 'ui') {
+  if (!only || only === 'suite') {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let exited;
     const exit = new Promise((r) => { exited = r; });
@@ -205,19 +224,23 @@ try {
   }
 
   // ---- 2. like a person: open model.py, hover a tensor variable, screenshot ---------------------
-  if (only !== 'suite') {
-    const { driveHover } = await import('./ui_hover.mjs');
+  const { driveHover } = await import('./ui_hover.mjs');
+  /** Each UI step gets a workspace of its own, so editors restored from an earlier step stay away. */
+  async function uiStep(name, payload) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    // A workspace of its own, so the suite's open editors (restored per workspace) do not come back.
-    const wsUi = join(tmp, 'ws-ui');
-    cpSync(join(repo, 'examples'), wsUi, { recursive: true });
-    await page.goto(url([['extensionDevelopmentPath', remote(repo)]], wsUi));
-    const r = await withTimeout(driveHover(page, { ws: wsUi, shotDir, log }), stepTimeoutMs, 'the UI hover check');
-    log(`screenshot: ${r.screenshot}`);
-    log(`hover text: ${JSON.stringify(r.hoverText)}`);
-    if (!r.ok) failures.push(`UI hover: ${r.reason}`);
+    const folder = join(tmp, `ws-${name}`);
+    cpSync(join(repo, 'examples'), folder, { recursive: true });
+    const dir = join(shotDir, name);
+    mkdirSync(dir);
+    await page.goto(url(payload, folder));
+    const r = await withTimeout(driveHover(page, { ws: folder, shotDir: dir, log }), stepTimeoutMs, `the ${name} UI check`);
+    log(`${name}: screenshot ${r.screenshot}; hover text ${JSON.stringify(r.hoverText)}`);
+    if (!r.ok) failures.push(`${name}: ${r.reason}`);
     await page.close();
   }
+  if (!only || only === 'ui') await uiStep('ui', [['extensionDevelopmentPath', remote(repo)]]);
+  // ---- 3. the installed .vsix, no development path: what a user gets --------------------------
+  if (!only || only === 'vsix') await uiStep('vsix', []);
 } catch (e) {
   failures.push(e instanceof Error ? e.message : String(e));
   log(`code-server log tail:\n${readFileSync(serverLog, 'utf8').split('\n').slice(-30).join('\n')}`);

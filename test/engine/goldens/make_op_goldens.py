@@ -262,6 +262,9 @@ case('bitwise_and', 'bitwise_and', lambda input, other: torch.bitwise_and(input,
 case('logical_xor', 'logical_xor', lambda input, other: torch.logical_xor(input, other), {'input': T(3, 4) > 0, 'other': T(3, 4) > 0})
 case('max_elementwise', 'max', lambda input, dim: torch.max(input, dim), {'input': T(3, 4), 'dim': T(4)})
 
+case('pixel_shuffle', 'pixel_shuffle', lambda input, upscale_factor: F.pixel_shuffle(input, upscale_factor), {'input': T(2, 8, 2, 3), 'upscale_factor': 2})
+case('pixel_unshuffle', 'pixel_unshuffle', lambda input, downscale_factor: F.pixel_unshuffle(input, downscale_factor), {'input': T(1, 2, 4, 6), 'downscale_factor': 2})
+
 
 def sdpa_ref(query, key, value, attn_mask=None, is_causal=False):
     # torch 1.13 has no F.scaled_dot_product_attention: the reference is its documented formula.

@@ -1,6 +1,7 @@
 // The parity goldens made by make_model_goldens.py: manifest and the comparison metric.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildModel } from '../../../engine/src/frontend/index.js';
 
 export const GOLDENS = join(import.meta.dirname, 'goldens');
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -13,6 +14,8 @@ export interface GoldenModel {
   output: { shape: number[] };
   stateDict: [string, number[], string][];
   parameters: string[];
+  /** Train-mode goldens exist (the model has no dropout). */
+  trainMode: boolean | null;
 }
 export const manifest: { models: GoldenModel[] } = JSON.parse(readFileSync(join(GOLDENS, 'manifest.json'), 'utf8'));
 
@@ -24,4 +27,17 @@ export function relError(got: ArrayLike<number>, ref: ArrayLike<number>): number
     maxDiff = Math.max(maxDiff, Math.abs(got[i]! - ref[i]!));
   }
   return maxDiff / Math.max(maxRef, 1e-12);
+}
+
+/**
+ * Models that cannot pass yet because of a known gap elsewhere, probed live so the mark goes
+ * away by itself once the gap is closed: name -> reason (tests report it as TODO, not hidden).
+ */
+export function knownGaps(): Record<string, string> {
+  const probe = 'import torch\nimport torch.nn as nn\n\nclass P(nn.Module):\n    def forward(self, x):\n        return torch.where(x > 0, float("-inf"), x)\n\nP()(torch.randn(2, 3))\n';
+  const ir = buildModel(probe, { className: 'P' }).ir;
+  const where = ir?.nodes.find((n) => n.target === 'where');
+  const v = where?.args.input;
+  const ok = v?.kind === 'const' && v.value.kind === 'float' && v.value.value === -Infinity;
+  return ok ? {} : { gpt_block: "frontend does not evaluate float(\"-inf\") yet (engine/src/frontend/interp.ts, builtin 'float' of a str)" };
 }

@@ -7,7 +7,11 @@ running stats are not the trivial defaults, then write into goldens/<name>/
   input.npy            the example input
   output.npy           the eval-mode output for that input (float32)
   grads.safetensors    d/dparam of sum(output * cos(arange)) in eval mode, per named parameter
+  output_train.npy, state_after_train.safetensors   train-mode output and BatchNorm running
+                       stats after it (models without dropout only)
 and goldens/manifest.json: per model its file, class, input shape/dtype, output shape and state_dict keys.
+Also goldens/layer_goldens.json (BatchNorm running stats, RNN/cells, MultiheadAttention masks) and
+goldens/layer_zoo.json (every layer kind with non-default constructor arguments).
 """
 import importlib.util
 import json
@@ -67,6 +71,113 @@ def make_input(shape, kind, gen):
     if kind == "float":
         return torch.randn(*shape, generator=gen)
     return torch.randint(0, kind[1], shape, generator=gen)
+
+
+# Layer zoo: every builtin layer's attributes reach its op. (name, args, kwargs, inputs); an input is
+# (shape, "float") or (shape, high) for integers in [0, high). Lists become tuples for PyTorch.
+ZOO = [
+    ("LeakyReLU", [0.2], {}, [([2, 3, 4], "float")]),
+    ("ELU", [], {"alpha": 0.5}, [([2, 6], "float")]),
+    ("CELU", [], {"alpha": 2.0}, [([2, 6], "float")]),
+    ("SELU", [], {}, [([2, 6], "float")]),
+    ("GELU", [], {"approximate": "tanh"}, [([2, 6], "float")]),
+    ("Hardtanh", [-2.0, 2.0], {}, [([2, 6], "float")]),
+    ("ReLU6", [], {}, [([2, 6], "float")]),
+    ("Softplus", [], {"beta": 2.0, "threshold": 5.0}, [([2, 6], "float")]),
+    ("Softshrink", [0.3], {}, [([2, 6], "float")]),
+    ("Hardshrink", [0.3], {}, [([2, 6], "float")]),
+    ("Threshold", [0.1, 20.0], {}, [([2, 6], "float")]),
+    ("SiLU", [], {}, [([2, 6], "float")]),
+    ("Mish", [], {}, [([2, 6], "float")]),
+    ("Hardswish", [], {}, [([2, 6], "float")]),
+    ("Hardsigmoid", [], {}, [([2, 6], "float")]),
+    ("LogSigmoid", [], {}, [([2, 6], "float")]),
+    ("Softsign", [], {}, [([2, 6], "float")]),
+    ("Tanhshrink", [], {}, [([2, 6], "float")]),
+    ("PReLU", [3], {}, [([2, 3, 4], "float")]),
+    ("GLU", [], {"dim": 1}, [([2, 6, 3], "float")]),
+    ("Softmax", [], {"dim": 0}, [([3, 4], "float")]),
+    ("LogSoftmax", [], {"dim": -1}, [([3, 4], "float")]),
+    ("Softmin", [], {"dim": 1}, [([3, 4], "float")]),
+    ("Softmax2d", [], {}, [([2, 3, 2, 2], "float")]),
+    ("Linear", [5, 3], {"bias": False}, [([2, 4, 5], "float")]),
+    ("Bilinear", [3, 4, 2], {}, [([5, 3], "float"), ([5, 4], "float")]),
+    ("Conv1d", [4, 6, 3], {"stride": 2, "padding": 2, "dilation": 2, "groups": 2}, [([2, 4, 11], "float")]),
+    ("Conv2d", [2, 4, [3, 2]], {"padding": "same"}, [([1, 2, 5, 6], "float")]),
+    ("Conv3d", [2, 3, 2], {}, [([1, 2, 3, 4, 4], "float")]),
+    ("ConvTranspose1d", [3, 2, 3], {"stride": 2, "padding": 1, "output_padding": 1}, [([2, 3, 5], "float")]),
+    ("ConvTranspose2d", [4, 2, 3], {"stride": 2, "groups": 2, "dilation": 1}, [([1, 4, 3, 3], "float")]),
+    ("MaxPool1d", [3], {"stride": 2, "padding": 1}, [([2, 3, 9], "float")]),
+    ("MaxPool2d", [3], {"stride": 2, "ceil_mode": True}, [([1, 2, 8, 8], "float")]),
+    ("AvgPool1d", [2], {}, [([2, 3, 9], "float")]),
+    ("AvgPool2d", [3], {"stride": 2, "padding": 1, "count_include_pad": False}, [([1, 2, 7, 7], "float")]),
+    ("AdaptiveAvgPool1d", [4], {}, [([2, 3, 10], "float")]),
+    ("AdaptiveMaxPool2d", [[3, 2]], {}, [([1, 2, 7, 5], "float")]),
+    ("AdaptiveAvgPool2d", [[3, None]], {}, [([1, 2, 7, 5], "float")]),
+    ("BatchNorm1d", [3], {"affine": False}, [([4, 3, 5], "float")]),
+    ("LayerNorm", [[3, 4]], {"eps": 1e-3}, [([2, 3, 4], "float")]),
+    ("GroupNorm", [2, 4], {}, [([2, 4, 3], "float")]),
+    ("InstanceNorm2d", [3], {"affine": True}, [([2, 3, 4, 4], "float")]),
+    ("Flatten", [], {"start_dim": 0, "end_dim": 1}, [([2, 3, 4], "float")]),
+    ("Unflatten", [1, [2, 3]], {}, [([2, 6, 2], "float")]),
+    ("Upsample", [], {"scale_factor": 2, "mode": "nearest"}, [([1, 2, 3, 3], "float")]),
+    ("Upsample", [], {"size": [5, 4], "mode": "bilinear", "align_corners": False}, [([1, 2, 3, 3], "float")]),
+    ("UpsamplingBilinear2d", [], {"scale_factor": 2}, [([1, 1, 3, 3], "float")]),
+    ("ZeroPad2d", [[1, 0, 2, 1]], {}, [([1, 2, 3, 3], "float")]),
+    ("ConstantPad1d", [2, 3.5], {}, [([2, 3, 4], "float")]),
+    ("ReflectionPad2d", [1], {}, [([1, 2, 3, 3], "float")]),
+    ("ReplicationPad1d", [[2, 1]], {}, [([2, 3, 4], "float")]),
+    ("Embedding", [10, 3], {"padding_idx": -1}, [([2, 4], 10)]),
+    ("Identity", [7], {}, [([2, 3], "float")]),
+    ("PixelShuffle", [2], {}, [([1, 8, 2, 3], "float")]),
+    ("PixelUnshuffle", [2], {}, [([1, 2, 4, 6], "float")]),
+    ("TransformerEncoderLayer", [8, 2], {"dim_feedforward": 16, "batch_first": True}, [([2, 5, 8], "float")]),
+    ("TransformerEncoderLayer", [8, 4], {"dim_feedforward": 12, "activation": "gelu", "norm_first": True}, [([5, 2, 8], "float")]),
+    ("TransformerDecoderLayer", [8, 2], {"dim_feedforward": 16, "batch_first": True}, [([2, 4, 8], "float"), ([2, 6, 8], "float")]),
+    ("TransformerDecoderLayer", [8, 2], {"dim_feedforward": 16, "norm_first": True}, [([4, 2, 8], "float"), ([6, 2, 8], "float")]),
+    ("CrossEntropyLoss", [], {"label_smoothing": 0.1, "reduction": "sum"}, [([4, 5], "float"), ([4], 5)]),
+    ("CrossEntropyLoss", [], {"ignore_index": 2}, [([4, 5], "float"), ([4], 5)]),
+    ("NLLLoss", [], {"reduction": "none"}, [([4, 5], "float"), ([4], 5)]),
+    ("MSELoss", [], {"reduction": "sum"}, [([3, 4], "float"), ([3, 4], "float")]),
+    ("L1Loss", [], {}, [([3, 4], "float"), ([3, 4], "float")]),
+    ("SmoothL1Loss", [], {"beta": 0.5}, [([3, 4], "float"), ([3, 4], "float")]),
+    ("HuberLoss", [], {"delta": 0.5}, [([3, 4], "float"), ([3, 4], "float")]),
+    ("BCEWithLogitsLoss", [], {"reduction": "mean"}, [([3, 4], "float"), ([3, 4], "prob")]),
+    ("BCELoss", [], {}, [([3, 4], "prob"), ([3, 4], "prob")]),
+    ("KLDivLoss", [], {"reduction": "batchmean", "log_target": True}, [([3, 4], "float"), ([3, 4], "float")]),
+]
+
+
+def zoo_goldens():
+    def py(v):
+        return tuple(py(x) for x in v) if isinstance(v, list) else v
+    cases = []
+    for i, (name, args, kwargs, inputs) in enumerate(ZOO):
+        torch.manual_seed(100 + i)
+        layer = getattr(torch.nn, name)(*[py(a) for a in args], **{k: py(v) for k, v in kwargs.items()})
+        with torch.no_grad():
+            for t in layer.parameters():  # PReLU/norm weights would otherwise be constants
+                t.add_(torch.randn(t.shape) * 0.3)
+        layer.eval()
+        xs = []
+        for shape, kind in inputs:
+            if kind == "float":
+                xs.append(torch.randn(*shape))
+            elif kind == "prob":
+                xs.append(torch.rand(*shape))
+            else:
+                xs.append(torch.randint(0, kind, shape))
+        with torch.no_grad():
+            y = layer(*xs)
+        cases.append({
+            "name": name, "args": args, "kwargs": kwargs,
+            "state": {k: [list(v.shape), v.flatten().tolist()] for k, v in layer.state_dict().items()},
+            "inputs": [[list(x.shape), "int" if x.dtype == torch.int64 else "float", x.flatten().tolist()] for x in xs],
+            "output": [list(y.shape), y.flatten().tolist()],
+        })
+    with open(os.path.join(OUT, "layer_zoo.json"), "w") as f:
+        json.dump(cases, f)
+        f.write("\n")
 
 
 def layer_goldens():
@@ -149,6 +260,7 @@ def layer_goldens():
 def main():
     torch.set_num_threads(1)
     layer_goldens()
+    zoo_goldens()
     os.makedirs(OUT, exist_ok=True)
     manifest = []
     for name, file, cls, shape, kind in MODELS:

@@ -39,6 +39,12 @@ const TABLE: readonly Row[] = [
 export function kernelParamsFor(vendor: string, architecture: string, limits: { maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number }): { params: KernelParams; why: string } {
   const row = TABLE.find((r) => (!r.vendor || r.vendor.test(vendor)) && (!r.architecture || r.architecture.test(architecture)))!;
   let p = row.params;
+  let why = row.why;
+  // TENSOR_STUDIO_WEBGPU_PARAMS='{"mmShared":true}' overrides entries (tuning runs, tests of the other kernel variants).
+  const env = process.env.TENSOR_STUDIO_WEBGPU_PARAMS;
+  if (env) {
+    try { p = { ...p, ...(JSON.parse(env) as Partial<KernelParams>) }; why += ` + override ${env}`; } catch { throw new Error(`TENSOR_STUDIO_WEBGPU_PARAMS is not valid JSON: ${env}`); }
+  }
   // Respect the device's limits whatever the table says.
   const threads = (p.mmTileM / p.mmThreadM) * (p.mmTileN / p.mmThreadN);
   const shared = (p.mmTileM + p.mmTileN) * p.mmTileK * 4;
@@ -48,5 +54,5 @@ export function kernelParamsFor(vendor: string, architecture: string, limits: { 
   const cap = limits.maxComputeInvocationsPerWorkgroup;
   if (p.elementwiseWorkgroup > cap) p = { ...p, elementwiseWorkgroup: cap };
   if (p.reduceWorkgroup > cap) p = { ...p, reduceWorkgroup: cap };
-  return { params: p, why: row.why };
+  return { params: p, why };
 }

@@ -8,7 +8,7 @@ type Tok = { k: 'num' | 'id' | 'op'; v: string };
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
-  const re = /\s*(?:(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||==|!=|<=|>=|[-+*/%<>?:(),!]))/gy;
+  const re = /\s*(?:(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||==|!=|<=|>=|[-+*/%<>?:(),!&|^]))/gy;
   let m: RegExpExecArray | null;
   let pos = 0;
   while (pos < src.length) {
@@ -29,7 +29,7 @@ function tokenize(src: string): Tok[] {
 const FUNCS: Record<string, string> = {
   exp: 'exp', log: 'log', sqrt: 'sqrt', tanh: 'tanh_s', abs: 'abs', sign: 'sign', erf: 'erf_s', sigmoid: 'sigmoid_s',
   softplus: 'softplus_s', pow: 'pow_s', max: 'max', min: 'min', floor: 'floor', ceil: 'ceil', round: 'round',
-  trunc: 'trunc', sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan', sinh: 'sinh',
+  trunc: 'trunc', sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin_s', acos: 'acos_s', atan: 'atan', sinh: 'sinh',
   cosh: 'cosh', log1p: 'log1p_s', expm1: 'expm1_s', atan2: 'atan2',
 };
 
@@ -54,13 +54,15 @@ export function toWgsl(src: string, vars: readonly string[]): string {
     }
     return c;
   };
-  const levels: readonly (readonly string[])[] = [['||'], ['&&'], ['==', '!=', '<', '<=', '>', '>='], ['+', '-'], ['*', '/', '%']];
+  // JS precedence, low to high. Bitwise operators act on int32 as in JS.
+  const levels: readonly (readonly string[])[] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['+', '-'], ['*', '/', '%']];
   const binary = (lvl: number): string => {
     if (lvl === levels.length) return unary();
     let left = binary(lvl + 1);
     while (peek()?.k === 'op' && levels[lvl]!.includes(peek()!.v)) {
       const op = toks[i++]!.v;
-      left = `(${left} ${op} ${binary(lvl + 1)})`;
+      const right = binary(lvl + 1);
+      left = op === '&' || op === '|' || op === '^' ? `f32(i32(${left}) ${op} i32(${right}))` : `(${left} ${op} ${right})`;
     }
     return left;
   };
@@ -98,6 +100,9 @@ export function toWgsl(src: string, vars: readonly string[]): string {
 /** Helper functions every generated kernel includes. INF comes from uniform word 63 (set by the caller). */
 export const WGSL_HELPERS = `
 fn INF() -> f32 { return bitcast<f32>(P(63u)); }
+// Through atan2: some drivers' asin/acos are only accurate to ~2e-4.
+fn asin_s(x: f32) -> f32 { return atan2(x, sqrt(max(1.0 - x * x, 0.0))); }
+fn acos_s(x: f32) -> f32 { return atan2(sqrt(max(1.0 - x * x, 0.0)), x); }
 fn tanh_s(x: f32) -> f32 { let c = clamp(x, -15.0, 15.0); let e = exp(2.0 * c); return (e - 1.0) / (e + 1.0); }
 fn sigmoid_s(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
 fn log1p_s(x: f32) -> f32 { if (abs(x) < 1e-2) { return x * (1.0 - x * (0.5 - x * (1.0 / 3.0 - x * 0.25))); } return log(1.0 + x); }

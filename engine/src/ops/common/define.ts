@@ -103,8 +103,21 @@ export function defineLayer(def: LayerDef): LayerSpec {
   const spec: LayerSpec = {
     name: def.name,
     ctor: def.ctor,
-    ...(def.check ? { check: (attrs: BoundArgs) => guarded(() => def.check!(attrs), () => undefined) } : {}),
-    params: (attrs) => guarded(() => (def.params ? def.params(attrs) : []), () => []),
+    // The constructor check also reads the parameter shapes and the symbolic input, so a bad
+    // attribute (`nn.Linear(-1, 5)`, `LayerNorm('x')`) is reported once, when the layer is built.
+    check: (attrs: BoundArgs) => guarded(() => {
+      def.check?.(attrs);
+      def.params?.(attrs);
+      def.symbolicInput?.(attrs);
+    }, () => undefined),
+    params: (attrs) => {
+      try {
+        return guarded(() => (def.params ? def.params(attrs) : []), () => []);
+      } catch (e) {
+        if (e instanceof ShapeError) return []; // already reported by check
+        throw e;
+      }
+    },
     forward: def.forward ?? [{ name: 'input' }],
     shape: (attrs, args) => guarded(() => def.shape(attrs, args), () => fallbackFor(def.unknown, args)),
     ...(def.symbolicInput ? { symbolicInput: (attrs: BoundArgs) => guarded(() => def.symbolicInput!(attrs), () => null) } : {}),
@@ -116,12 +129,15 @@ export function defineLayer(def: LayerDef): LayerSpec {
 
 /** A layer size attribute; unknown values become an opaque dim named after the attribute so parameter shapes stay printable. */
 export function sizeAttr(attrs: BoundArgs, name: string, who: string): Dim {
+  let d: Dim;
   try {
-    return getInt(attrs, name, who);
+    d = getInt(attrs, name, who);
   } catch (e) {
     if (e instanceof UnknownArg) return opaque(name);
     throw e;
   }
+  if (typeof d === 'number' && d < 0) throw new ShapeError(`${who}: ${name} must be non-negative, but got ${d}`, name);
+  return d;
 }
 
 /** The `input` tensor of a forward call. */

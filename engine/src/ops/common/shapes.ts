@@ -36,12 +36,12 @@ export function broadcastShapes(a: readonly Dim[], b: readonly Dim[], who: strin
 /** Whether `from` can be broadcast to exactly `to` (expand, masked_fill's mask, in-place ops). */
 export function checkBroadcastTo(from: readonly Dim[], to: readonly Dim[], who: string, arg?: string): void {
   if (from.length > to.length) {
-    throw new ShapeError(`${who}: ${shapeToString(from)} cannot be broadcast to ${shapeToString(to)} (more dims)`, arg);
+    throw new ShapeError(`${who} ${shapeToString(from)} cannot be broadcast to ${shapeToString(to)} (more dims)`, arg);
   }
   const off = to.length - from.length;
   from.forEach((d, i) => {
     if (d !== 1 && dimEquals(d, to[off + i]!) === false) {
-      throw new ShapeError(`${who}: ${shapeToString(from)} cannot be broadcast to ${shapeToString(to)}: dim ${off + i} is ${dimToString(d)} vs ${dimToString(to[off + i]!)}`, arg);
+      throw new ShapeError(`${who} ${shapeToString(from)} cannot be broadcast to ${shapeToString(to)}: dim ${off + i} is ${dimToString(d)} vs ${dimToString(to[off + i]!)}`, arg);
     }
   });
 }

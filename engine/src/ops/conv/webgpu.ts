@@ -1,3 +1,144 @@
-// WebGPU kernels of the conv family.
+// WebGPU kernels of the conv family: conv2d (groups 1) forward, input, weight and bias gradients
+// as direct loops (one thread per output element of each). Other convolutions (1d/3d, groups,
+// transposed) run through the CPU fallback until they get WGSL kernels.
+import { getKernel, registerKernel, type Kernel } from '../../backends/kernel_registry.js';
+import { gpuEmpty, gpuStorage, runReduce } from '../../backends/webgpu/codegen.js';
+import { UNIFORM_HEADER, webgpuBackend, type WebGPUBackend } from '../../backends/webgpu/backend.js';
+import { fallback } from '../../backends/webgpu/fallback.js';
+import { Tensor } from '../../tensor.js';
+import type { OpArgs, RuntimeValue } from '../../runtime/value.js';
+import { convGeom, convParams } from './cpu.js';
+
+function tensorArg(v: RuntimeValue | undefined, name: string): Tensor {
+  if (v instanceof Tensor) return v;
+  throw new Error(`'${name}' must be a tensor`);
+}
+
+interface Geo { N: number; Ci: number; H: number; W: number; Co: number; KH: number; KW: number; OH: number; OW: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number }
+
+/** The geometry when this is a case the WGSL kernels handle (4-d input, groups 1), else null. */
+function geometry(args: OpArgs): Geo | null {
+  const x = args.input, w = args.weight;
+  if (!(x instanceof Tensor) || !(w instanceof Tensor) || x.ndim !== 4 || w.ndim !== 4) return null;
+  const p = convParams(args, 2, w.shape.slice(2), false);
+  if (p.groups !== 1 || w.shape[1] !== x.shape[1]) return null;
+  const g = convGeom(x.shape.slice(2), w.shape.slice(2), p);
+  return { N: x.shape[0]!, Ci: x.shape[1]!, H: x.shape[2]!, W: x.shape[3]!, Co: w.shape[0]!, KH: w.shape[2]!, KW: w.shape[3]!,
+    OH: g.outSp[0]!, OW: g.outSp[1]!, sh: p.stride[0]!, sw: p.stride[1]!, ph: p.padBefore[0]!, pw: p.padBefore[1]!, dh: p.dilation[0]!, dw: p.dilation[1]! };
+}
+const uniOf = (g: Geo, total: number): number[] => [total, g.N, g.Ci, g.H, g.W, g.Co, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw];
+const GEO_WGSL = `let N = P(1u); let Ci = P(2u); let H = i32(P(3u)); let W = i32(P(4u)); let Co = P(5u); let KH = P(6u); let KW = P(7u);
+  let OH = i32(P(8u)); let OW = i32(P(9u)); let sh = i32(P(10u)); let sw = i32(P(11u)); let ph = i32(P(12u)); let pw = i32(P(13u)); let dh = i32(P(14u)); let dw = i32(P(15u));`;
+
+function launch(b: WebGPUBackend, label: string, key: string, body: string, bufs: string[], bindings: Tensor[], out: Tensor, uni: number[]): void {
+  const wg = b.params.elementwiseWorkgroup;
+  const decls = bufs.map((name, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n');
+  const wgsl = (): string => `${UNIFORM_HEADER}
+${decls}
+@group(0) @binding(${bufs.length + 1}) var<storage, read_write> O: array<f32>;
+@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let i = gid.x + gid.y * nw.x * ${wg}u;
+  if (i >= P(0u)) { return; }
+  ${GEO_WGSL}
+  ${body}
+}`;
+  const [gx, gy] = b.grid(out.numel, wg);
+  b.run({ label, key: `${key}|${wg}`, wgsl, bindings: [...bindings.map((t) => gpuStorage(t)), gpuStorage(out)], uniforms: uni, groups: [gx, gy] });
+}
+
+function forward(args: OpArgs, g: Geo): Tensor {
+  const b = webgpuBackend();
+  const x = tensorArg(args.input, 'input'), w = tensorArg(args.weight, 'weight');
+  const bias = args.bias instanceof Tensor ? args.bias : null;
+  const out = gpuEmpty(b, [g.N, g.Co, g.OH, g.OW], 'float32', 'conv2d');
+  if (out.numel === 0) return out;
+  const body = `var r = i; let ow = i32(r % u32(OW)); r /= u32(OW); let oh = i32(r % u32(OH)); r /= u32(OH); let co = r % Co; let n = r / Co;
+  var acc = ${bias ? 'BIAS[co]' : '0.0'};
+  for (var ci = 0u; ci < Ci; ci++) {
+    let xb = (n * Ci + ci) * u32(H * W); let wb = (co * Ci + ci) * KH * KW;
+    for (var kh = 0u; kh < KH; kh++) {
+      let ih = oh * sh - ph + i32(kh) * dh;
+      if (ih < 0 || ih >= H) { continue; }
+      for (var kw = 0u; kw < KW; kw++) {
+        let iw = ow * sw - pw + i32(kw) * dw;
+        if (iw < 0 || iw >= W) { continue; }
+        acc += X[xb + u32(ih * W + iw)] * Wt[wb + kh * KW + kw];
+      }
+    }
+  }
+  O[i] = acc;`;
+  launch(b, `conv2d [${x.shape.join(', ')}] * [${w.shape.join(', ')}]`, `conv2d|${bias !== null}`, body, bias ? ['X', 'Wt', 'BIAS'] : ['X', 'Wt'], bias ? [x, w, bias] : [x, w], out, uniOf(g, out.numel));
+  return out;
+}
+
+function gradInput(dy: Tensor, w: Tensor, g: Geo): Tensor {
+  const b = webgpuBackend();
+  const out = gpuEmpty(b, [g.N, g.Ci, g.H, g.W], 'float32', 'conv2d backward (input)');
+  // dx[n, ci, ih, iw] = sum over co, kh, kw with oh*sh = ih + ph - kh*dh (and the same for w).
+  const body = `var r = i; let iw = i32(r % u32(W)); r /= u32(W); let ih = i32(r % u32(H)); r /= u32(H); let ci = r % Ci; let n = r / Ci;
+  var acc = 0.0;
+  for (var kh = 0u; kh < KH; kh++) {
+    let th = ih + ph - i32(kh) * dh;
+    if (th < 0 || th % sh != 0) { continue; }
+    let oh = th / sh; if (oh >= OH) { continue; }
+    for (var kw = 0u; kw < KW; kw++) {
+      let tw = iw + pw - i32(kw) * dw;
+      if (tw < 0 || tw % sw != 0) { continue; }
+      let ow = tw / sw; if (ow >= OW) { continue; }
+      for (var co = 0u; co < Co; co++) {
+        acc += G[((n * Co + co) * u32(OH) + u32(oh)) * u32(OW) + u32(ow)] * Wt[((co * Ci + ci) * KH + kh) * KW + kw];
+      }
+    }
+  }
+  O[i] = acc;`;
+  launch(b, `conv2d backward (input) [${dy.shape.join(', ')}]`, 'conv2d_dx', body, ['G', 'Wt'], [dy, w], out, uniOf(g, out.numel));
+  return out;
+}
+
+function gradWeight(dy: Tensor, x: Tensor, g: Geo): Tensor {
+  const b = webgpuBackend();
+  const out = gpuEmpty(b, [g.Co, g.Ci, g.KH, g.KW], 'float32', 'conv2d backward (weight)');
+  const body = `var r = i; let kw = r % KW; r /= KW; let kh = r % KH; r /= KH; let ci = r % Ci; let co = r / Ci;
+  var acc = 0.0;
+  for (var n = 0u; n < N; n++) {
+    let gb = (n * Co + co) * u32(OH * OW); let xb = (n * Ci + ci) * u32(H * W);
+    for (var oh = 0; oh < OH; oh++) {
+      let ih = oh * sh - ph + i32(kh) * dh;
+      if (ih < 0 || ih >= H) { continue; }
+      for (var ow = 0; ow < OW; ow++) {
+        let iw = ow * sw - pw + i32(kw) * dw;
+        if (iw < 0 || iw >= W) { continue; }
+        acc += G[gb + u32(oh * OW + ow)] * X[xb + u32(ih * W + iw)];
+      }
+    }
+  }
+  O[i] = acc;`;
+  launch(b, `conv2d backward (weight) [${dy.shape.join(', ')}]`, 'conv2d_dw', body, ['G', 'X'], [dy, x], out, uniOf(g, out.numel));
+  return out;
+}
+
 export function registerConvWebgpu(): void {
+  const cpuConv = getKernel('conv2d', 'cpu'), cpuGrad = getKernel('_conv_grad', 'cpu');
+  const fbConv: Kernel | null = cpuConv ? (a, c) => fallback('conv2d', cpuConv, webgpuBackend())(a, c) : null;
+  const fbGrad: Kernel | null = cpuGrad ? (a, c) => fallback('_conv_grad', cpuGrad, webgpuBackend())(a, c) : null;
+  registerKernel('conv2d', 'webgpu', (args, ctx) => {
+    const g = geometry(args);
+    if (g) return forward(args, g);
+    if (!fbConv) throw new Error('conv2d: this case has no WebGPU kernel');
+    return fbConv(args, ctx);
+  });
+  registerKernel('_conv_grad', 'webgpu', (args, ctx) => {
+    const opArgs = args.opArgs as unknown as OpArgs;
+    const g = args.n === 2 && args.transposed !== true ? geometry(opArgs) : null;
+    if (!g) {
+      if (!fbGrad) throw new Error('_conv_grad: this case has no WebGPU kernel');
+      return fbGrad(args, ctx);
+    }
+    const dy = tensorArg(args.grad, 'grad');
+    switch (args.which) {
+      case 'input': return gradInput(dy, tensorArg(opArgs.weight, 'weight'), g);
+      case 'weight': return gradWeight(dy, tensorArg(opArgs.input, 'input'), g);
+      default: return runReduce('conv2d backward (bias)', dy, [1, g.Co, 1, 1], '0', 'acc + x', 'acc', 'float32').withShape([g.Co]);
+    }
+  });
 }

@@ -58,9 +58,6 @@ function binary(name: string, dt: DtypeRule | 'promote' | 'truediv', second = 'o
   });
 }
 
-// Python operator dunders on Tensor: (dunder, op, reflected?)
-const DUNDERS: [string, string, boolean][] = [];
-
 export function registerElementwiseOps(): void {
   // ---- unary ----------------------------------------------------------------------------
   const both = (name: string, op: OpDef, fParams?: readonly ParamSpec[]): void => {
@@ -212,7 +209,8 @@ export function registerElementwiseOps(): void {
   fn('torch.less_equal', getOpOrThrow('le'));
   fn('torch.not_equal', getOpOrThrow('ne'));
 
-  DUNDERS.push(
+  // Python operator dunders on Tensor: (dunder without underscores, op, reflected?).
+  const DUNDERS: [string, string, boolean][] = [
     ['add', 'add', false], ['radd', 'add', true], ['iadd', 'add', false],
     ['sub', 'sub', false], ['rsub', 'sub', true], ['isub', 'sub', false],
     ['mul', 'mul', false], ['rmul', 'mul', true], ['imul', 'mul', false],
@@ -224,7 +222,7 @@ export function registerElementwiseOps(): void {
     ['or', 'bitwise_or', false], ['ror', 'bitwise_or', true], ['ior', 'bitwise_or', false],
     ['xor', 'bitwise_xor', false], ['rxor', 'bitwise_xor', true],
     ['lt', 'lt', false], ['le', 'le', false], ['gt', 'gt', false], ['ge', 'ge', false], ['eq', 'eq', false], ['ne', 'ne', false],
-  );
+  ];
   for (const [d, opName, reflected] of DUNDERS) {
     const op = getOpOrThrow(opName);
     const second = op.params[1]!.name;

@@ -1,7 +1,7 @@
 // WebGPU kernels of the linear family: one tiled, register-blocked GEMM (tile sizes from the
 // per-adapter table in backends/webgpu/tuning.ts) behind matmul, mm, bmm, linear (bias fused)
 // and the gradient helpers _gemm and _linear_grad_weight.
-import { registerKernel } from '../../backends/kernel_registry.js';
+import { getKernel, registerKernel } from '../../backends/kernel_registry.js';
 import { broadcastShapes, gpuEmpty, gpuStorage, runMap } from '../../backends/webgpu/codegen.js';
 import { UNIFORM_HEADER, webgpuBackend } from '../../backends/webgpu/backend.js';
 import { Tensor } from '../../tensor.js';
@@ -80,22 +80,27 @@ var<workgroup> Bs: array<f32, ${TN * TK}>;
  */
 export function gemmDirectWgsl(ta: boolean, tb: boolean, bias: boolean, RM: number, RN: number, WX: number, WY: number): string {
   const I = [...Array(RM).keys()], J = [...Array(RN).keys()];
+  // Thread (x, y) owns rows m0 + y + i*WY and columns n0 + x + j*WX: neighbouring invocations
+  // (SIMD lanes on a CPU driver) read neighbouring columns of B and the same element of A.
   const decl = I.map((i) => J.map((j) => `var c${i}_${j} = 0.0;`).join(' ')).join('\n  ');
-  const aAt = (i: number): string => (ta ? `A[aOff + k * M + min(m + ${i}u, M - 1u)]` : `A[aOff + min(m + ${i}u, M - 1u) * K + k]`);
-  const bAt = (j: number): string => (tb ? `B[bOff + min(n + ${j}u, N - 1u) * K + k]` : `B[bOff + k * N + min(n + ${j}u, N - 1u)]`);
+  const rows = I.map((i) => `let m${i} = min(m + ${i * WY}u, M - 1u);`).join(' ');
+  const cols = J.map((j) => `let n${j} = min(n + ${j * WX}u, N - 1u);`).join(' ');
+  const aAt = (i: number): string => (ta ? `A[aOff + k * M + m${i}]` : `A[aOff + m${i} * K + k]`);
+  const bAt = (j: number): string => (tb ? `B[bOff + n${j} * K + k]` : `B[bOff + k * N + n${j}]`);
   const body = [...I.map((i) => `let a${i} = ${aAt(i)};`), ...J.map((j) => `let b${j} = ${bAt(j)};`),
     ...I.flatMap((i) => J.map((j) => `c${i}_${j} += a${i} * b${j};`))].join(' ');
-  const store = I.map((i) => `if (m + ${i}u < M) { ${J.map((j) => `if (n + ${j}u < N) { C[cOff + (m + ${i}u) * N + n + ${j}u] = c${i}_${j}${bias ? ` + BIAS[n + ${j}u]` : ''}; }`).join(' ')} }`).join('\n  ');
+  const store = I.map((i) => `if (m + ${i * WY}u < M) { ${J.map((j) => `if (n + ${j * WX}u < N) { C[cOff + (m + ${i * WY}u) * N + n + ${j * WX}u] = c${i}_${j}${bias ? ` + BIAS[n + ${j * WX}u]` : ''}; }`).join(' ')} }`).join('\n  ');
   return `${UNIFORM_HEADER}
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 ${bias ? '@group(0) @binding(3) var<storage, read> BIAS: array<f32>;' : ''}
 @group(0) @binding(${bias ? 4 : 3}) var<storage, read_write> C: array<f32>;
-@compute @workgroup_size(${WX}, ${WY}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+@compute @workgroup_size(${WX}, ${WY}) fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let M = P(0u); let N = P(1u); let K = P(2u);
   let aOff = wid.z * P(3u); let bOff = wid.z * P(4u); let cOff = wid.z * M * N;
-  let m = gid.y * ${RM}u; let n = gid.x * ${RN}u;
+  let m = wid.y * ${WY * RM}u + lid.y; let n = wid.x * ${WX * RN}u + lid.x;
   if (m >= M || n >= N) { return; }
+  ${rows} ${cols}
   ${decl}
   for (var k = 0u; k < K; k++) { ${body} }
   ${store}
@@ -111,6 +116,12 @@ export function gemmGpu(op: string, a: Tensor, b: Tensor, M: number, N: number, 
   const p = be.params;
   const uni = [M, N, K, strideA, strideB];
   const shared = p.mmShared;
+  if (!shared && tb) {
+    // The direct kernel wants B as [K, N] (columns contiguous across invocations): transposing
+    // costs O(NK) against the product's O(MNK).
+    const bt = getKernel('transpose', 'webgpu')!({ input: b.withShape([b.numel / (N * K), N, K]), dim0: 1, dim1: 2 }, { saved: {} }) as Tensor;
+    return gemmGpu(op, a, bt, M, N, K, batch, strideA, strideB === 0 ? 0 : N * K, ta, false, bias, outShape);
+  }
   const key = `gemm|${shared}|${ta}|${tb}|${bias !== null}|${p.mmTileM}|${p.mmTileN}|${p.mmThreadM}|${p.mmThreadN}|${p.mmTileK}`;
   const label = `${op} [${M}x${K}]·[${K}x${N}]${batch > 1 ? ` x${batch}` : ''}`;
   const bind = [gpuStorage(a), gpuStorage(b), ...(bias ? [gpuStorage(bias)] : []), gpuStorage(out)];

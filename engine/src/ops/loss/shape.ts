@@ -12,6 +12,7 @@ const LEGACY: ParamSpec[] = [p('size_average', NONE), p('reduce', NONE)];
 
 function reduction(args: BoundArgs, who: string): string {
   const r = getStr(args, 'reduction', who);
+  if (r === 'batchmean' && who.startsWith('kl_div')) return 'sum';
   if (!['mean', 'sum', 'none'].includes(r)) throw new ShapeError(`${who}: reduction must be 'mean', 'sum' or 'none', but got '${r}'`, 'reduction');
   return r;
 }

@@ -1,3 +1,108 @@
-// WebGPU kernels of the loss family.
+// WebGPU kernels of the loss family: cross_entropy fused with log_softmax for the common case
+// (logits [N, C], integer class targets, optional ignore_index, no class weights, no label
+// smoothing, mean or sum), forward and gradient. Other cases use the CPU fallback.
+import { getKernel, registerKernel, type Kernel } from '../../backends/kernel_registry.js';
+import { gpuEmpty, gpuStorage, runReduce } from '../../backends/webgpu/codegen.js';
+import { UNIFORM_HEADER, webgpuBackend } from '../../backends/webgpu/backend.js';
+import { fallback } from '../../backends/webgpu/fallback.js';
+import { num } from '../../backends/cpu/util.js';
+import { Tensor } from '../../tensor.js';
+import type { OpArgs } from '../../runtime/value.js';
+import { reductionOf } from './cpu.js';
+
+function fusedCase(args: OpArgs): { x: Tensor; t: Tensor; red: 'mean' | 'sum'; ii: number } | null {
+  const x = args.input, t = args.target;
+  if (!(x instanceof Tensor) || !(t instanceof Tensor) || x.ndim !== 2 || t.ndim !== 1 || t.dtype === 'float32' || t.numel !== x.shape[0]) return null;
+  if (args.weight instanceof Tensor || num(args.label_smoothing, 0) !== 0) return null;
+  const red = reductionOf(args);
+  if (red !== 'mean' && red !== 'sum') return null;
+  return { x, t, red, ii: num(args.ignore_index, -100) };
+}
+
+// Row loss: logsumexp(x_n) - x_n[t_n] (0 where ignored); the count of kept rows for 'mean'.
+const ROW = `
+fn rowStats(n: u32, C: u32) -> vec2f {
+  var m = X[n * C];
+  for (var c = 1u; c < C; c++) { m = max(m, X[n * C + c]); }
+  var s = 0.0;
+  for (var c = 0u; c < C; c++) { s += exp(X[n * C + c] - m); }
+  return vec2f(m, log(s) + m);
+}
+fn kept(N: u32, ii: i32) -> f32 {
+  var k = 0.0;
+  for (var n = 0u; n < N; n++) { if (T[n] != ii) { k += 1.0; } }
+  return k;
+}`;
+
 export function registerLossWebgpu(): void {
+  const cpuCe = getKernel('cross_entropy', 'cpu'), cpuGrad = getKernel('_class_loss_grad', 'cpu');
+  const fbCe: Kernel | null = cpuCe ? (a, c) => fallback('cross_entropy', cpuCe, webgpuBackend())(a, c) : null;
+  const fbGrad: Kernel | null = cpuGrad ? (a, c) => fallback('_class_loss_grad', cpuGrad, webgpuBackend())(a, c) : null;
+
+  registerKernel('cross_entropy', 'webgpu', (args, ctx) => {
+    const f = fusedCase(args);
+    if (!f) { if (!fbCe) throw new Error('cross_entropy: this case has no WebGPU kernel'); return fbCe(args, ctx); }
+    const b = webgpuBackend();
+    const [N, C] = f.x.shape as [number, number];
+    const rows = gpuEmpty(b, [N], 'float32', 'cross_entropy');
+    if (N > 0) {
+      const wg = b.params.reduceWorkgroup;
+      const wgsl = (): string => `${UNIFORM_HEADER}
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read> T: array<i32>;
+@group(0) @binding(3) var<storage, read_write> L: array<f32>;
+${ROW}
+@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let n = gid.x; let N = P(0u); let C = P(1u); let ii = bitcast<i32>(P(2u));
+  if (n >= N) { return; }
+  let t = T[n];
+  if (t == ii) { L[n] = 0.0; return; }
+  // An out-of-range class gives NaN (the CPU kernel reports it); never an out-of-bounds read.
+  if (t < 0 || u32(t) >= C) { L[n] = bitcast<f32>(0x7fc00000u + P(3u)); return; }
+  let st = rowStats(n, C);
+  var l = st.y - X[n * C + u32(t)];
+  if (P(4u) == 1u) { l = l / max(kept(N, ii), 1.0); }
+  L[n] = l;
+}`;
+      b.run({ label: `cross_entropy [${N}, ${C}]`, key: `ce|${wg}`, wgsl, bindings: [gpuStorage(f.x), gpuStorage(f.t), gpuStorage(rows)],
+        uniforms: [N, C, f.ii >>> 0, 0, f.red === 'mean' ? 1 : 0], groups: [Math.ceil(N / wg)] });
+    }
+    return runReduce('cross_entropy', rows, [1], '0', 'acc + x', 'acc', 'float32').withShape([]);
+  });
+
+  registerKernel('_class_loss_grad', 'webgpu', (args, ctx) => {
+    const opArgs = args.opArgs as unknown as OpArgs;
+    const f = args.fromLogits === true ? fusedCase(opArgs) : null;
+    const g = args.grad;
+    if (!f || !(g instanceof Tensor) || g.numel !== 1) { if (!fbGrad) throw new Error('_class_loss_grad: no kernel'); return fbGrad(args, ctx); }
+    const b = webgpuBackend();
+    const [N, C] = f.x.shape as [number, number];
+    const out = gpuEmpty(b, [N, C], 'float32', 'cross_entropy backward');
+    if (out.numel === 0) return out;
+    const wg = b.params.elementwiseWorkgroup;
+    // dx[n, c] = g * (softmax(x_n)[c] - [c == t_n]) (/ kept rows for 'mean'); 0 on ignored rows.
+    const wgsl = (): string => `${UNIFORM_HEADER}
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read> T: array<i32>;
+@group(0) @binding(3) var<storage, read> G: array<f32>;
+@group(0) @binding(4) var<storage, read_write> O: array<f32>;
+${ROW}
+@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let i = gid.x + gid.y * nw.x * ${wg}u;
+  let N = P(0u); let C = P(1u); let ii = bitcast<i32>(P(2u));
+  if (i >= N * C) { return; }
+  let n = i / C; let c = i % C; let t = T[n];
+  if (t == ii) { O[i] = 0.0; return; }
+  let st = rowStats(n, C);
+  var d = exp(X[i] - st.y);
+  if (i32(c) == t) { d -= 1.0; }
+  var scale = G[0];
+  if (P(3u) == 1u) { scale = scale / max(kept(N, ii), 1.0); }
+  O[i] = d * scale;
+}`;
+    const [gx, gy] = b.grid(out.numel, wg);
+    b.run({ label: `cross_entropy backward [${N}, ${C}]`, key: `ce_grad|${wg}`, wgsl, bindings: [gpuStorage(f.x), gpuStorage(f.t), gpuStorage(g), gpuStorage(out)],
+      uniforms: [N, C, f.ii >>> 0, f.red === 'mean' ? 1 : 0], groups: [gx, gy] });
+    return out;
+  });
 }

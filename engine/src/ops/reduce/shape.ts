@@ -32,9 +32,9 @@ const floatOnly = (who: string) => (t: TensorType): DType => {
   return t.dtype;
 };
 
-/** A (values, indices) pair as returned by max(dim)/topk/sort. */
+/** A (values, indices) named tuple as returned by max(dim)/topk/sort. */
 function pair(shape: readonly Dim[] | null, dtype: DType): Value {
-  return tuple([tensor(shape, dtype), tensor(shape, 'int64')]);
+  return { kind: 'tuple', items: [tensor(shape, dtype), tensor(shape, 'int64')], names: ['values', 'indices'] };
 }
 
 function softmaxDim(args: BoundArgs, who: string, t: TensorType): void {

@@ -161,6 +161,29 @@ export function registerShapeGrads(): void {
     const rev = callOp('flip', { input: callOp('cumsum', { input: callOp('flip', { input: gy, dims: [d] }), dim: d }), dims: [d] });
     return { input: callOp('div', { input: rev, other: x }) as Tensor };
   });
+  // pixel_shuffle / pixel_unshuffle: reshape + permute + reshape.
+  registerComposite('pixel_shuffle', (args) => {
+    const x = inputOf(args);
+    const r = num(args.upscale_factor, 1);
+    const lead = x.shape.slice(0, -3);
+    const [C, H, W] = x.shape.slice(-3) as [number, number, number];
+    if (C % (r * r) !== 0) throw new Error(`pixel_shuffle expects its input's channel dim (${C}) to be divisible by upscale_factor^2 (${r * r})`);
+    const c = C / (r * r), n = lead.length;
+    const v = callOp('reshape', { input: x, shape: [...lead, c, r, r, H, W] });
+    const p = callOp('permute', { input: v, dims: [...lead.map((_, i) => i), n, n + 3, n + 1, n + 4, n + 2] });
+    return callOp('reshape', { input: p, shape: [...lead, c, H * r, W * r] });
+  });
+  registerComposite('pixel_unshuffle', (args) => {
+    const x = inputOf(args);
+    const r = num(args.downscale_factor, 1);
+    const lead = x.shape.slice(0, -3);
+    const [C, H, W] = x.shape.slice(-3) as [number, number, number];
+    if (H % r !== 0 || W % r !== 0) throw new Error(`pixel_unshuffle expects height ${H} and width ${W} to be divisible by downscale_factor ${r}`);
+    const n = lead.length;
+    const v = callOp('reshape', { input: x, shape: [...lead, C, H / r, r, W / r, r] });
+    const p = callOp('permute', { input: v, dims: [...lead.map((_, i) => i), n, n + 2, n + 4, n + 1, n + 3] });
+    return callOp('reshape', { input: p, shape: [...lead, C * r * r, H / r, W / r] });
+  });
   // roll: a composite of narrow + cat per rolled dim.
   registerComposite('roll', (args) => {
     let x = inputOf(args);

@@ -2,12 +2,12 @@
 // squeeze/unsqueeze, expand/repeat, cat/stack/split/chunk/unbind, indexing (__getitem__),
 // size/dim/numel, interpolate and pad.
 
-import { add, dimEquals, dimToString, exactDiv, floordiv, isConcrete, mul, opaque, prod, shapeToString, sub, type Dim } from '../../shape/dim.js';
+import { add, cancelCommon, dimEquals, dimToString, exactDiv, floordiv, isConcrete, mul, opaque, prod, shapeToString, sub, type Dim } from '../../shape/dim.js';
 import { defineOp, fn, kw, method, p, varargs } from '../common/define.js';
 import { broadcastShapes, ceildiv, listToString } from '../common/shapes.js';
 import {
   bool, describe, getConcreteInt, getDim, getNumber, getShape, getStr, getTensor, int, intOf, isNone, itemsOf,
-  normDim, NONE, shapeArg, str, tensor, tuple, UNKNOWN, UnknownArg,
+  normDim, NONE, promote, shapeArg, str, tensor, tuple, UNKNOWN, UnknownArg,
 } from '../common/values.js';
 import { ShapeError, type BoundArgs, type TensorType, type Value } from '../types.js';
 
@@ -20,13 +20,18 @@ export function reshapeShape(who: string, input: readonly Dim[], req: readonly D
   if (bad !== undefined) throw new ShapeError(`${who}: invalid size ${bad} in shape ${listToString(req)}`, 'shape');
   const invalid = (): ShapeError => new ShapeError(`${who}: shape ${listToString(req)} is invalid for input of ${dimToString(numel)} elements (input ${shapeToString(input)})`, 'shape');
   if (inferred.length === 0) {
-    if (dimEquals(numel, prod(req)) === false) throw invalid();
+    const total = prod(req);
+    const [n, k] = cancelCommon(numel, total) ?? [numel, total];
+    // Sizes are positive, so cancelling shared symbols keeps (in)equality: 7*B vs 8*B differ.
+    if (dimEquals(n, k) === false) throw invalid();
     return [...req];
   }
   const known = prod(req.filter((d) => d !== -1));
   let d = exactDiv(numel, known);
   if (d === undefined) {
-    if (isConcrete(numel) && isConcrete(known)) throw invalid();
+    // Cancel shared symbols first: [B, 7] -> (B, -1, 2) leaves 7 / 2, definitely invalid.
+    const [n, k] = cancelCommon(numel, known) ?? [numel, known];
+    if (isConcrete(n) && isConcrete(k)) throw invalid();
     // Symbolic: PyTorch fails at run time unless it divides, so floor division is the size.
     d = floordiv(numel, known);
     if (!isConcrete(d) && d.toString().includes(')//(')) d = opaque(`${wrap(numel)}/${wrap(known)}`);
@@ -507,7 +512,7 @@ export function registerShapeOps(): void {
     params: [p('tensors'), p('dim', int(0))],
     shape: (args) => {
       const ts = tensorsOf(args, 'tensors', 'torch.cat');
-      const dtype = ts.reduce<TensorType['dtype']>((acc, x) => (acc === x.dtype ? acc : x.dtype === 'float64' || acc === 'float64' ? 'float64' : acc), ts[0]?.dtype ?? 'float32');
+      const dtype = ts.slice(1).reduce<TensorType['dtype']>((acc, x) => promote(tensor(null, acc), tensor(null, x.dtype)), ts[0]?.dtype ?? 'float32');
       if (ts.some((x) => !x.shape)) return tensor(null, dtype);
       return tensor(catShape('torch.cat', ts.map((x) => x.shape!), getConcreteInt(args, 'dim', 'torch.cat')), dtype);
     },
@@ -605,9 +610,10 @@ export function registerShapeOps(): void {
         for (let at = 0; at < L; at += size) pieces.push(piece(Math.min(size, L - at)));
         return tuple(pieces.length ? pieces : [piece(0)]);
       }
-      // Symbolic: assume the size splits into `chunks` pieces of ceil(L / chunks).
+      // Symbolic: assume `chunks` pieces of ceil(L / chunks), the last one taking the rest
+      // (exact whenever PyTorch returns that many chunks, e.g. whenever chunks divides L).
       const size = exactDiv(L, chunks) ?? ceildiv(L, chunks);
-      return tuple(Array.from({ length: chunks }, () => piece(size)));
+      return tuple(Array.from({ length: chunks }, (_, k) => piece(k < chunks - 1 ? size : sub(L, mul(chunks - 1, size)))));
     },
     unknown: 'value',
   });
@@ -875,3 +881,4 @@ export function registerPixelShuffleOps(): void {
     fn([`torch.${name}`, `torch.nn.functional.${name}`], op);
   }
 }
+

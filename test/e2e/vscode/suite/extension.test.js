@@ -171,6 +171,7 @@ describe('Tensor Studio in VS Code', () => {
       assert.ok(lens, `a ${id} lens`);
       const r = await vscode.commands.executeCommand(id, ...(lens.command.arguments ?? []));
       assert.equal(r.available, false);
+      assert.deepEqual(r.target, { uri: doc.uri.toString(), className: 'FashionCNN' });
     }
   });
 
@@ -223,6 +224,24 @@ describe('Tensor Studio in VS Code', () => {
     } finally {
       spy.restore();
     }
+  });
+
+  it('nonsense Python neither crashes the server nor stops it answering', async () => {
+    const pid = serverPid();
+    const uri = vscode.Uri.joinPath(workspaceRoot(), 'garbage.py');
+    const junk = 'class (:\n  def forward(self x):\n    x = torch.flatten(x, 1)[[[\n)))\nimport torch.nn as nn\nclass N(nn.Module):\n    def forward(self, x): return x @@ x\n\t\u00e9\u4e2d = (\n';
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(junk));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc);
+    // Type into it too: incremental edits over broken code.
+    for (const ch of ['(', 'x', ':', '\n', ']']) await editor.edit((e) => e.insert(new vscode.Position(1, 5), ch));
+    await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, new vscode.Position(2, 6));
+    await sleep(500);
+    assert.equal(serverPid(), pid, 'same server process');
+    const model = await vscode.workspace.openTextDocument(modelUri());
+    const t = hoverText(await vscode.commands.executeCommand('vscode.executeHoverProvider', model.uri, forwardXPosition(model)));
+    assert.match(t, /Tensor\[/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   it('the extension survives a language-server crash and the server comes back', async () => {

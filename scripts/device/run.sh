@@ -1,0 +1,46 @@
+#!/bin/bash
+# Runs on the GPU machine (x86-64, no internet, no Node; Python 3 with PyTorch CUDA), from the
+# repository root, with .device/ (scripts/device/prepare.sh) and .gl/ (Vulkan loader debs):
+#   bash .device/run.sh
+# Writes $OUT/results.json (adapter, WebGPU rows ours vs tfjs-webgpu, PyTorch CUDA numbers) and logs.
+for f in .gl/*.deb; do [ -e "$f" ] && dpkg -x "$f" /; done; ldconfig 2>/dev/null
+set -u
+OUT=${OUT:-/tmp/ts-out}; mkdir -p "$OUT"
+D=$(cd "$(dirname "$0")" && pwd)
+PY=${PYTHON:-python3}
+W=/tmp/ts-device-run; mkdir -p "$W"
+"$PY" -c "import lzma, shutil, sys
+for src, dst in (('$D/node.xz', '$W/node'), ('$D/dawn.node.xz', '$W/dawn.node')):
+    with lzma.open(src) as i, open(dst, 'wb') as o: shutil.copyfileobj(i, o)" || { echo "unpacking failed"; exit 1; }
+chmod +x "$W/node"
+export TENSOR_STUDIO_DAWN_NODE="$W/dawn.node"
+# A Vulkan driver: the NVIDIA ICD the container runtime mounts when the system dirs lack one
+# (or when they hold no driver at all).
+has_icd=0; has_nv=0
+for f in /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json; do
+  [ -e "$f" ] && has_icd=1; case "$f" in *nvidia*) [ -e "$f" ] && has_nv=1;; esac
+done
+NV=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ "$has_icd" = 0 ] || { [ "$has_nv" = 0 ] && [ -e "$NV" ]; }; then export VK_DRIVER_FILES=$NV; fi
+echo "== machine"; (nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"); "$W/node" --version; echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-<system ICDs>}"
+echo "== WebGPU bench (ours vs tfjs-webgpu)"
+timeout "${BENCH_TIMEOUT:-360}" "$W/node" "$D/bench.cjs" --json "$OUT/webgpu.json" ${BENCH_ARGS:-} 2>&1 | grep -v 'artificially reduced' | tee "$OUT/webgpu.log"
+echo "== PyTorch CUDA"
+timeout "${TORCH_TIMEOUT:-180}" "$PY" "$D/torch_cuda_bench.py" > "$OUT/torch.json" 2> "$OUT/torch.log"; tail -3 "$OUT/torch.log"; cat "$OUT/torch.json"
+"$PY" - "$OUT" <<'PYEOF'
+import json, os, sys
+out = sys.argv[1]
+def load(name):
+    try:
+        with open(os.path.join(out, name)) as f: return json.load(f)
+    except Exception as e: return {"error": f"{name}: {e}"}
+res = {"webgpu": load("webgpu.json"), "torch_cuda": load("torch.json")}
+t = res["torch_cuda"]
+for r in res["webgpu"].get("rows", []) if isinstance(res["webgpu"], dict) else []:
+    key = {"matmul 4096x4096 f32": "matmul_4096_ms", "matmul 1024x1024 f32": "matmul_1024_ms",
+           "MLP 784-256-10 step, batch 128": "mlp_step_ms", "CNN step, batch 64": "cnn_step_ms"}.get(r["name"])
+    if key and key in t and r.get("ours_ms"):
+        r["torch_cuda_ms"] = t[key]; r["ours_vs_torch"] = round(t[key] / r["ours_ms"], 3)
+with open(os.path.join(out, "results.json"), "w") as f: json.dump(res, f, indent=2)
+print("== results.json"); print(json.dumps(res, indent=1)[:6000])
+PYEOF
