@@ -1,7 +1,8 @@
 // One build for everything that ships: esbuild bundles each entry point into dist/.
 // `--production` minifies and drops inline sourcemaps (used by `npm run package`).
 import * as esbuild from 'esbuild';
-import { rmSync, mkdirSync, cpSync, existsSync } from 'node:fs';
+import { rmSync, mkdirSync, cpSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -15,7 +16,8 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20',
   // The native Dawn module is loaded at run time from node_modules (shipped in the .vsix).
   external: ['webgpu'] };
 
-rmSync('dist', { recursive: true, force: true });
+// dist/ is overwritten in place, not deleted first: tests that run the built files keep working
+// while a build runs beside them.
 mkdirSync('dist/webview', { recursive: true });
 
 await Promise.all([
@@ -32,4 +34,27 @@ await Promise.all([
     outdir: 'dist/webview', loader: { '.css': 'css' } }),
 ]);
 if (existsSync('engine/schema')) cpSync('engine/schema', 'dist/schema', { recursive: true });
+
+// `webgpu` (Dawn) is a native module kept out of the bundles. The .vsix is packed without the
+// root node_modules, so the files `require('webgpu')` loads are placed next to the bundles,
+// where Node's resolution finds them first: its manifest, ESM entry, licence, and this
+// platform's dawn.node.
+const webgpuSrc = 'node_modules/webgpu';
+const webgpuDst = 'dist/node_modules/webgpu';
+const platformDir = `dist/${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`;
+for (const f of ['package.json', 'index.js', 'LICENSE.md', `${platformDir}/dawn.node`]) {
+  if (!existsSync(join(webgpuSrc, f))) continue;
+  mkdirSync(join(webgpuDst, f, '..'), { recursive: true });
+  cpSync(join(webgpuSrc, f), join(webgpuDst, f));
+}
+
+// A production build ships no source maps (the development build leaves them beside each file).
+function removeMaps(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) { if (e.name !== 'node_modules') removeMaps(p); }
+    else if (e.name.endsWith('.map')) rmSync(p);
+  }
+}
+if (production) removeMaps('dist');
 console.log(`built dist/ (${production ? 'production' : 'development'})`);

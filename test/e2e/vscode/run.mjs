@@ -5,10 +5,11 @@
 //   3. loads this extension in development mode and runs suite/ (mocha) inside the extension host,
 //      streaming its output through window.codeAutomationLog and its result through codeAutomationExit;
 //   4. drives the UI like a person (open model.py, hover a tensor variable, run a command from the
-//      palette) and saves screenshots: once in development mode, once with the packaged .vsix installed.
+//      palette) and saves screenshots: once in development mode, once with the packaged .vsix installed;
+//   5. runs suite/untrusted.test.js in a second code-server with workspace trust on (restricted mode).
 // With CI=true a missing requirement fails the run; otherwise it is skipped with the reason.
 // Env: CHROMIUM_PATH (default /usr/bin/chromium), TS_E2E_KEEP=1 keeps the temp folder,
-// TS_E2E_ONLY=suite|ui|vsix runs one step, TS_E2E_TIMEOUT_S (default 240) bounds each step.
+// TS_E2E_ONLY=suite|ui|vsix|untrusted runs one step, TS_E2E_TIMEOUT_S (default 240) bounds each step.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, appendFileSync, writeFileSync, openSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -178,11 +179,14 @@ const cs = spawn(node24, [
 });
 
 let browser;
+let cs2; // the restricted-mode instance (step 5)
 function cleanup() {
-  try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* already gone */ }
+  for (const p of [cs, cs2]) {
+    try { if (p) process.kill(-p.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
   if (process.env.TS_E2E_KEEP !== '1') {
     // Keep the screenshots (printed below); drop the profile and the installed-copy workspace.
-    for (const d of ['config', 'data', 'tmp', 'user-data', 'extensions', 'ws', 'ws-ui', 'ws-vsix', 'tensor-studio.vsix']) rmSync(join(tmp, d), { recursive: true, force: true });
+    for (const d of ['config', 'data', 'tmp', 'user-data', 'extensions', 'ws', 'ws-ui', 'ws-vsix', 'ws-untrusted', 'user-data-untrusted', 'tensor-studio.vsix']) rmSync(join(tmp, d), { recursive: true, force: true });
   }
 }
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
@@ -200,8 +204,8 @@ try {
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
   const url = (payload, folder = ws) => `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
-  // ---- 1. the mocha suite inside the extension host --------------------------------------------
-  if (!only || only === 'suite') {
+  /** Loads the working tree in development mode, runs suite/ in the extension host; returns its exit code. */
+  async function runSuite(base, folder, suiteName) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let exited;
     const exit = new Promise((r) => { exited = r; });
@@ -212,18 +216,22 @@ try {
       if (!WORKBENCH_NOISE.test(line)) (type === 'error' ? console.error : console.log)(line);
     });
     await page.exposeFunction('codeAutomationExit', (code) => exited(code));
-    await page.goto(url([
-      ['extensionDevelopmentPath', remote(repo)],
-      ['extensionTestsPath', remote(join(here, 'suite', 'index.js'))],
-      ['extensionEnvironment', JSON.stringify({ TS_E2E_WORKSPACE: ws })],
-    ]));
-    const code = await withTimeout(exit, stepTimeoutMs, 'the extension-host suite');
-    log(`extension-host suite exited with code ${code} (full log: ${automationLog})`);
-    if (code !== 0) failures.push(`extension-host suite exited with code ${code}`);
+    const remoteAt = (p) => `vscode-remote://${base}${p}`;
+    const payload = [
+      ['extensionDevelopmentPath', remoteAt(repo)],
+      ['extensionTestsPath', remoteAt(join(here, 'suite', 'index.js'))],
+      ['extensionEnvironment', JSON.stringify({ TS_E2E_SUITE: suiteName })],
+    ];
+    await page.goto(`http://${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const code = await withTimeout(exit, stepTimeoutMs, `the ${suiteName} suite`);
+    log(`${suiteName} suite exited with code ${code} (full log: ${automationLog})`);
+    if (code !== 0) failures.push(`${suiteName} suite (extension host) exited with code ${code}`);
     await page.close();
   }
 
-  // ---- 2. like a person: open model.py, hover a tensor variable, screenshot ---------------------
+  // ---- 1. the mocha suite inside the extension host --------------------------------------------
+  if (!only || only === 'suite') await runSuite(`127.0.0.1:${port}`, ws, 'extension');
+
   const { driveHover } = await import('./ui_hover.mjs');
   /** Each UI step gets a workspace of its own, so editors restored from an earlier step stay away. */
   async function uiStep(name, payload) {
@@ -241,6 +249,23 @@ try {
   if (!only || only === 'ui') await uiStep('ui', [['extensionDevelopmentPath', remote(repo)]]);
   // ---- 3. the installed .vsix, no development path: what a user gets --------------------------
   if (!only || only === 'vsix') await uiStep('vsix', []);
+
+  // ---- 5. restricted mode: a second code-server with workspace trust on; the folder is untrusted --
+  if (!only || only === 'untrusted') {
+    const port2 = await freePort();
+    const ud2 = join(tmp, 'user-data-untrusted');
+    mkdirSync(join(ud2, 'User'), { recursive: true });
+    cpSync(join(tmp, 'user-data', 'User', 'settings.json'), join(ud2, 'User', 'settings.json'));
+    const wsU = join(tmp, 'ws-untrusted');
+    cpSync(join(repo, 'examples'), wsU, { recursive: true });
+    cs2 = spawn(node24, [
+      codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port2}`,
+      '--user-data-dir', ud2, '--extensions-dir', join(tmp, 'extensions'), '--disable-telemetry', '--disable-update-check',
+      '--reconnection-grace-time', '5', '--vscode-option', 'enable-smoke-test-driver', wsU,
+    ], { detached: true, stdio: ['ignore', logFd, logFd], env: csEnv });
+    await waitHealthy(port2, cs2);
+    await runSuite(`127.0.0.1:${port2}`, wsU, 'untrusted');
+  }
 } catch (e) {
   failures.push(e instanceof Error ? e.message : String(e));
   log(`code-server log tail:\n${readFileSync(serverLog, 'utf8').split('\n').slice(-30).join('\n')}`);

@@ -13,6 +13,8 @@ export interface KernelParams {
   readonly mmTileK: number;
   /** Stage tiles through workgroup memory (GPUs) or read operands directly (lavapipe: barriers are costly). */
   readonly mmShared: boolean;
+  /** conv2d as im2col + the tuned GEMM (true) or as direct loops, one thread per output (false). */
+  readonly convIm2col: boolean;
   /** Threads per workgroup for row reductions (softmax, sum over the last dim). */
   readonly reduceWorkgroup: number;
 }
@@ -20,7 +22,7 @@ export interface KernelParams {
 interface Row { readonly vendor?: RegExp; readonly architecture?: RegExp; readonly params: KernelParams; readonly why: string }
 
 const DEFAULT: KernelParams = {
-  elementwiseWorkgroup: 256, mmTileM: 64, mmTileN: 64, mmThreadM: 4, mmThreadN: 4, mmTileK: 16, mmShared: true, reduceWorkgroup: 256,
+  elementwiseWorkgroup: 256, mmTileM: 64, mmTileN: 64, mmThreadM: 4, mmThreadN: 4, mmTileK: 16, mmShared: true, convIm2col: true, reduceWorkgroup: 256,
 };
 
 const TABLE: readonly Row[] = [

@@ -21,7 +21,20 @@ export interface ConvGeom {
   table: Int32Array;    // [P * KS] input spatial offset or -1
 }
 
+// Geometry tables depend only on sizes and options: cached (a training loop repeats them).
+const geomCache = new Map<string, ConvGeom>();
+
 export function makeGeom(inSp: number[], outSp: number[], k: number[], stride: number[], padBefore: number[], dilation: number[]): ConvGeom {
+  const key = [inSp, outSp, k, stride, padBefore, dilation].map((a) => a.join(',')).join('|');
+  const hit = geomCache.get(key);
+  if (hit) return hit;
+  const g = buildGeom(inSp, outSp, k, stride, padBefore, dilation);
+  if (geomCache.size >= 64) geomCache.delete(geomCache.keys().next().value!);
+  geomCache.set(key, g);
+  return g;
+}
+
+function buildGeom(inSp: number[], outSp: number[], k: number[], stride: number[], padBefore: number[], dilation: number[]): ConvGeom {
   const n = inSp.length;
   const P = numelOf(outSp), KS = numelOf(k), inPlane = numelOf(inSp);
   const table = new Int32Array(P * KS);
@@ -44,13 +57,16 @@ export function makeGeom(inSp: number[], outSp: number[], k: number[], stride: n
   return { n, inSp, outSp, k, stride, padBefore, dilation, P, KS, inPlane, table };
 }
 
-/** cols[p, c*KS + t] (or transposed: cols[c*KS + t, p]) from C channels at X[xOff...]. */
-export function im2col(X: Float32Array, xOff: number, C: number, g: ConvGeom, cols: Float32Array, transposed: boolean): void {
+/**
+ * cols[p, c*KS + t] (or transposed: cols[(c*KS + t) * ld + p]) from C channels at X[xOff...];
+ * `colOff` places this sample's block inside a multi-sample buffer.
+ */
+export function im2col(X: Float32Array, xOff: number, C: number, g: ConvGeom, cols: Float32Array, transposed: boolean, colOff = 0, ld = g.P): void {
   const { P, KS, inPlane, table } = g;
   const Kc = C * KS;
   if (!transposed) {
     for (let p = 0; p < P; p++) {
-      const row = p * Kc, trow = p * KS;
+      const row = colOff + p * Kc, trow = p * KS;
       for (let c = 0; c < C; c++) {
         const base = xOff + c * inPlane, col = row + c * KS;
         for (let t = 0; t < KS; t++) { const s = table[trow + t]!; cols[col + t] = s >= 0 ? X[base + s]! : 0; }
@@ -60,19 +76,19 @@ export function im2col(X: Float32Array, xOff: number, C: number, g: ConvGeom, co
     for (let c = 0; c < C; c++) {
       const base = xOff + c * inPlane;
       for (let t = 0; t < KS; t++) {
-        const row = (c * KS + t) * P;
+        const row = colOff + (c * KS + t) * ld;
         for (let p = 0; p < P; p++) { const s = table[p * KS + t]!; cols[row + p] = s >= 0 ? X[base + s]! : 0; }
       }
     }
   }
 }
 
-/** Scatter-add cols[p, c*KS + t] back into C channel planes at D[dOff...]. */
-export function col2im(cols: Float32Array, C: number, g: ConvGeom, D: Float32Array, dOff: number): void {
+/** Scatter-add cols[colOff + p*Kc + c*KS + t] back into C channel planes at D[dOff...]. */
+export function col2im(cols: Float32Array, C: number, g: ConvGeom, D: Float32Array, dOff: number, colOff = 0): void {
   const { P, KS, inPlane, table } = g;
   const Kc = C * KS;
   for (let p = 0; p < P; p++) {
-    const row = p * Kc, trow = p * KS;
+    const row = colOff + p * Kc, trow = p * KS;
     for (let c = 0; c < C; c++) {
       const base = dOff + c * inPlane, col = row + c * KS;
       for (let t = 0; t < KS; t++) { const s = table[trow + t]!; if (s >= 0) D[base + s] += cols[col + t]!; }
@@ -114,65 +130,89 @@ export function transposeGeom(inSp: number[], k: number[], p: ConvParams): ConvG
   return makeGeom(outSp, inSp, k, p.stride, p.padBefore, p.dilation);
 }
 
-/** y[n, co, P] = W[co, Kc] · cols(x)[P, Kc] (+ bias), per sample and group. */
+/**
+ * Samples are processed in blocks so each GEMM is one big product (W · cols of many samples):
+ * the SIMD kernel packs W once per block instead of once per sample. A block's column buffer
+ * stays under ~16M floats.
+ */
+function sampleBlock(N: number, perSample: number): number {
+  return Math.max(1, Math.min(N, Math.floor((16 << 20) / Math.max(1, perSample))));
+}
+
+/** y[n, co, P] = W[co, Kc] · cols(x)[P, Kc] (+ bias), per block of samples and group. */
 export function convForward(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeom, groups: number): Tensor {
   const N = x.shape[0]!, Cin = x.shape[1]!, Cout = w.shape[0]!;
   const Cg = Cin / groups, Og = Cout / groups;
   if (w.shape[1] !== Cg) throw new Error(`expected weight Tensor[${w.shape.join(', ')}] to have ${Cg} input channels per group (input has ${Cin} channels, groups=${groups})`);
-  const Kc = Cg * g.KS;
+  const Kc = Cg * g.KS, P = g.P;
   const X = f32(x), W = f32(w);
   const out = empty([N, Cout, ...g.outSp], 'float32');
   const Y = f32(out);
-  const cols = new Float32Array(g.P * Kc);
-  for (let n = 0; n < N; n++) {
+  const nb = sampleBlock(N, P * Kc);
+  const cols = new Float32Array(nb * P * Kc);
+  const tmp = new Float32Array(Og * nb * P);
+  const B = bias ? f32(bias) : null;
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const ns = Math.min(nb, N - n0);
     for (let gi = 0; gi < groups; gi++) {
-      im2col(X, (n * Cin + gi * Cg) * g.inPlane, Cg, g, cols, false);
-      gemmNT(W, gi * Og * Kc, cols, 0, Y, (n * Cout + gi * Og) * g.P, Og, g.P, Kc);
-    }
-  }
-  if (bias) {
-    const B = f32(bias);
-    for (let n = 0; n < N; n++) for (let c = 0; c < Cout; c++) {
-      const o = (n * Cout + c) * g.P, b = B[c]!;
-      for (let p = 0; p < g.P; p++) Y[o + p] += b;
+      for (let s = 0; s < ns; s++) im2col(X, ((n0 + s) * Cin + gi * Cg) * g.inPlane, Cg, g, cols, false, s * P * Kc);
+      gemmNT(W, gi * Og * Kc, cols, 0, tmp, 0, Og, ns * P, Kc);
+      // tmp [Og, ns*P] -> y[n0+s, gi*Og + o, :] (+ bias)
+      for (let o = 0; o < Og; o++) {
+        const b = B ? B[gi * Og + o]! : 0;
+        for (let s = 0; s < ns; s++) {
+          const src = o * ns * P + s * P, dst = ((n0 + s) * Cout + gi * Og + o) * P;
+          for (let p = 0; p < P; p++) Y[dst + p] = tmp[src + p]! + b;
+        }
+      }
     }
   }
   return out;
 }
 
-/** dX of a conv: col2im(Gᵀ · W). dy [N, Cout, P] -> dx [N, Cin, inSp]. */
+/** dX of a conv: col2im(Gᵀ · W) per block of samples. dy [N, Cout, P] -> dx [N, Cin, inSp]. */
 export function convBackwardInput(dy: Tensor, w: Tensor, g: ConvGeom, groups: number, inShape: readonly number[]): Tensor {
   const N = inShape[0]!, Cin = inShape[1]!, Cout = w.shape[0]!;
-  const Cg = Cin / groups, Og = Cout / groups, Kc = Cg * g.KS;
+  const Cg = Cin / groups, Og = Cout / groups, Kc = Cg * g.KS, P = g.P;
   const G = f32(dy), W = f32(w);
   const dx = empty(inShape, 'float32');
   const D = f32(dx);
-  const dcols = new Float32Array(g.P * Kc);
-  const gT = new Float32Array(g.P * Og);
+  const nb = sampleBlock(N, P * Kc);
+  const dcols = new Float32Array(nb * P * Kc);
+  const gT = new Float32Array(nb * P * Og);
   // W_g transposed once per group: [Kc, Og].
   const wT = Array.from({ length: groups }, (_, gi) => transpose2d(W, gi * Og * Kc, Og, Kc));
-  for (let n = 0; n < N; n++) {
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const ns = Math.min(nb, N - n0);
     for (let gi = 0; gi < groups; gi++) {
-      transpose2d(G, (n * Cout + gi * Og) * g.P, Og, g.P, gT);
-      gemmNT(gT, 0, wT[gi]!, 0, dcols, 0, g.P, Kc, Og);
-      col2im(dcols, Cg, g, D, (n * Cin + gi * Cg) * g.inPlane);
+      // gT[s*P + p, o] = dy[n0+s, gi*Og + o, p]
+      for (let s = 0; s < ns; s++) transpose2d(G, ((n0 + s) * Cout + gi * Og) * P, Og, P, gT.subarray(s * P * Og, (s + 1) * P * Og));
+      gemmNT(gT, 0, wT[gi]!, 0, dcols, 0, ns * P, Kc, Og);
+      for (let s = 0; s < ns; s++) col2im(dcols, Cg, g, D, ((n0 + s) * Cin + gi * Cg) * g.inPlane, s * P * Kc);
     }
   }
   return dx;
 }
 
-/** dW of a conv: sum_n G_n [Og, P] · cols(x_n) [P, Kc]. */
+/** dW of a conv: G' [Og, ns*P] · cols [ns*P, Kc] per block of samples (cols built transposed). */
 export function convBackwardWeight(dy: Tensor, x: Tensor, g: ConvGeom, groups: number, wShape: readonly number[]): Tensor {
   const N = x.shape[0]!, Cin = x.shape[1]!, Cout = wShape[0]!;
-  const Cg = Cin / groups, Og = Cout / groups, Kc = Cg * g.KS;
+  const Cg = Cin / groups, Og = Cout / groups, Kc = Cg * g.KS, P = g.P;
   const G = f32(dy), X = f32(x);
   const dw = empty(wShape, 'float32');
   const DW = f32(dw);
-  const colsT = new Float32Array(Kc * g.P);
-  for (let n = 0; n < N; n++) {
+  const nb = sampleBlock(N, P * Kc);
+  const colsT = new Float32Array(Kc * nb * P);
+  const gB = new Float32Array(Og * nb * P);
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const ns = Math.min(nb, N - n0);
+    const ld = ns * P;
     for (let gi = 0; gi < groups; gi++) {
-      im2col(X, (n * Cin + gi * Cg) * g.inPlane, Cg, g, colsT, true);
-      gemmNT(G, (n * Cout + gi * Og) * g.P, colsT, 0, DW, gi * Og * Kc, Og, Kc, g.P, true);
+      for (let s = 0; s < ns; s++) {
+        im2col(X, ((n0 + s) * Cin + gi * Cg) * g.inPlane, Cg, g, colsT, true, s * P, ld);
+        for (let o = 0; o < Og; o++) gB.set(G.subarray(((n0 + s) * Cout + gi * Og + o) * P, ((n0 + s) * Cout + gi * Og + o + 1) * P), o * ld + s * P);
+      }
+      gemmNT(gB, 0, colsT, 0, DW, gi * Og * Kc, Og, Kc, ld, true);
     }
   }
   return dw;

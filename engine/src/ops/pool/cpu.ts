@@ -50,7 +50,23 @@ function buildWindows(inSp: number[], dims: DimWin[], countPad: boolean, divisor
   return { outSp, ptr, idx: Int32Array.from(idxs), divisor, inPlane: numelOf(inSp), P };
 }
 
+// Window tables depend only on sizes and options: cached (a training loop repeats them).
+const winCache = new Map<string, Windows>();
+function cached(key: string, make: () => Windows): Windows {
+  const hit = winCache.get(key);
+  if (hit) return hit;
+  const w = make();
+  if (winCache.size >= 64) winCache.delete(winCache.keys().next().value!);
+  winCache.set(key, w);
+  return w;
+}
+
 export function poolWindows(args: OpArgs, n: number, inSp: number[], isMax: boolean): Windows {
+  const key = JSON.stringify([n, inSp, isMax, args.kernel_size, args.stride, args.padding, isMax ? args.dilation : 1, args.ceil_mode, args.count_include_pad, args.divisor_override]);
+  return cached(key, () => buildPoolWindows(args, n, inSp, isMax));
+}
+
+function buildPoolWindows(args: OpArgs, n: number, inSp: number[], isMax: boolean): Windows {
   const k = tupleN(args.kernel_size, n, 1);
   const s = args.stride === null || args.stride === undefined || (Array.isArray(args.stride) && args.stride.length === 0) ? k : tupleN(args.stride, n, 1);
   const p = tupleN(args.padding, n, 0);
@@ -74,6 +90,10 @@ export function poolWindows(args: OpArgs, n: number, inSp: number[], isMax: bool
 }
 
 export function adaptiveWindows(args: OpArgs, inSp: number[]): Windows {
+  return cached(JSON.stringify(['adaptive', inSp, args.output_size]), () => buildAdaptiveWindows(args, inSp));
+}
+
+function buildAdaptiveWindows(args: OpArgs, inSp: number[]): Windows {
   const n = inSp.length;
   const req = tupleN(args.output_size, n, 1).map((v, i) => (v === null || Number.isNaN(v) ? inSp[i]! : v));
   const raw = args.output_size;
