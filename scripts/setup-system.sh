@@ -19,5 +19,5 @@ fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends -t bookworm-backports mesa-vulkan-drivers
 apt-get install -y -q --no-install-recommends libvulkan1 chromium python3-torch python3-numpy \
-  libopenblas0-pthread dataset-fashion-mnist libkrb5-dev unzip ca-certificates
+  libopenblas0-pthread dataset-fashion-mnist libkrb5-dev unzip ca-certificates build-essential python3
 echo "setup-system: done"

@@ -1,12 +1,14 @@
 #!/bin/bash
 # Runs on the GPU machine (x86-64, no internet, no Node; Python 3 with PyTorch CUDA), from the
 # repository root, with .device/ (scripts/device/prepare.sh) and .gl/ (Vulkan loader debs):
-#   bash .device/run.sh
+#   bash scripts/device/run.sh        (or bash .device/run.sh)
 # Writes $OUT/results.json (adapter, WebGPU rows ours vs tfjs-webgpu, PyTorch CUDA numbers) and logs.
 for f in .gl/*.deb; do [ -e "$f" ] && dpkg -x "$f" /; done; ldconfig 2>/dev/null
 set -u
 OUT=${OUT:-/tmp/ts-out}; mkdir -p "$OUT"
-D=$(cd "$(dirname "$0")" && pwd)
+# The prepared files: next to this script when it runs from .device/, else ./.device.
+D=$(cd "$(dirname "$0")" && pwd); [ -f "$D/node.xz" ] || D=$(pwd)/.device
+[ -f "$D/node.xz" ] && [ -f "$D/bench.cjs" ] || { echo "missing $D/node.xz or bench.cjs: run sh scripts/device/prepare.sh first"; exit 1; }
 PY=${PYTHON:-python3}
 W=/tmp/ts-device-run; mkdir -p "$W"
 "$PY" -c "import lzma, shutil, sys

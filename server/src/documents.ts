@@ -3,9 +3,13 @@
 // lazily (debounced for diagnostics, on demand for hover/inlay/lens) and still be incremental.
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { DocumentAnalyzer, type AnalysisResult, type TextEdit } from '../../engine/src/frontend/index.js';
+import { DocumentAnalyzer, type AnalysisResult, type Diagnostic, type TextEdit } from '../../engine/src/frontend/index.js';
+import { TimeLimitExceeded, withTimeLimit } from './time_limit.js';
 
 export const EMPTY_RESULT: AnalysisResult = { diagnostics: [], facts: [], layers: [], classes: [], models: new Map() };
+
+/** Longest one analysis may run before the server gives up on it (TENSOR_STUDIO_ANALYSIS_TIMEOUT_MS overrides). */
+export const ANALYSIS_TIME_LIMIT_MS = Number(process.env.TENSOR_STUDIO_ANALYSIS_TIMEOUT_MS) || 3000;
 
 /** Edit `a` (T0 -> T1) followed by edit `b` (in T1 offsets, T1 -> T2) as one edit T0 -> T2. */
 export function composeEdits(a: TextEdit, b: TextEdit): TextEdit {
@@ -39,6 +43,7 @@ export class AnalyzedDocument {
     private readonly onError: (what: string, err: unknown) => void,
     private readonly factory: AnalyzerFactory = defaultFactory,
     private readonly onAnalysed?: (doc: AnalyzedDocument, ms: number) => void,
+    private readonly timeLimitMs: number = ANALYSIS_TIME_LIMIT_MS,
   ) {
     this.doc = TextDocument.create(uri, languageId, version, text);
     this.analyzer = factory(uri);
@@ -75,15 +80,25 @@ export class AnalyzedDocument {
     const t0 = performance.now();
     this.pending = undefined;
     try {
-      this.last = this.analyzer.update(text, edits);
+      this.last = withTimeLimit(() => this.analyzer.update(text, edits), this.timeLimitMs);
       this.forceFull = false;
       this.lastVersion = this.doc.version;
     } catch (err) {
-      this.onError(`analysis of ${this.doc.uri} failed`, err);
+      this.onError(`analysis of ${this.doc.uri} (version ${this.doc.version}) failed`, err);
+      if (err instanceof TimeLimitExceeded) {
+        // Retrying would likely hang again: keep the last result, say so in the file, start fresh on the next change.
+        this.last = { ...this.last, diagnostics: [...this.last.diagnostics.filter((d) => d.code !== 'analysis-timeout'), timeoutDiagnostic(err.ms)] };
+        this.lastVersion = this.doc.version;
+        this.analyzer = this.factory(this.doc.uri);
+        this.forceFull = true;
+        this.lastMs = performance.now() - t0;
+        this.onAnalysed?.(this, this.lastMs);
+        return this.last;
+      }
       // The analyzer's incremental state may be broken: start over with a fresh one next time.
       this.analyzer = this.factory(this.doc.uri);
       try {
-        this.last = this.analyzer.update(text);
+        this.last = withTimeLimit(() => this.analyzer.update(text), this.timeLimitMs);
         this.lastVersion = this.doc.version;
       } catch (err2) {
         this.onError(`fresh analysis of ${this.doc.uri} failed too`, err2);
@@ -98,19 +113,32 @@ export class AnalyzedDocument {
   }
 }
 
+function timeoutDiagnostic(ms: number): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: 'warning',
+    code: 'analysis-timeout',
+    message: `Tensor Studio stopped analysing this file after ${ms} ms (an internal problem, please report it); shapes shown are from the last complete analysis.`,
+  };
+}
+
 export function isPython(uri: string, languageId?: string): boolean {
   return languageId === 'python' || /\.pyi?$/i.test(uri.split(/[?#]/)[0] ?? '');
 }
 
 export class DocumentStore {
   private readonly docs = new Map<string, AnalyzedDocument>();
-  constructor(private readonly onError: (what: string, err: unknown) => void, private readonly factory: AnalyzerFactory = defaultFactory) {}
+  constructor(
+    private readonly onError: (what: string, err: unknown) => void,
+    private readonly factory: AnalyzerFactory = defaultFactory,
+    private readonly timeLimitMs: number = ANALYSIS_TIME_LIMIT_MS,
+  ) {}
   /** Called after each analysis with its duration (the server logs slow ones). */
   onAnalysed: ((doc: AnalyzedDocument, ms: number) => void) | undefined;
 
   open(uri: string, languageId: string, version: number, text: string): AnalyzedDocument | undefined {
     if (!isPython(uri, languageId)) return undefined;
-    const doc = new AnalyzedDocument(uri, languageId, version, text, this.onError, this.factory, (d, ms) => this.onAnalysed?.(d, ms));
+    const doc = new AnalyzedDocument(uri, languageId, version, text, this.onError, this.factory, (d, ms) => this.onAnalysed?.(d, ms), this.timeLimitMs);
     this.docs.set(uri, doc);
     return doc;
   }

@@ -19,6 +19,23 @@ const SERVER_VERSION = '0.1.0';
 
 interface Settings { inlayHintsEnabled: boolean }
 
+const USAGE = `Usage: node dist/server.js --stdio | --node-ipc | --socket=PORT | --pipe=NAME
+
+The Tensor Studio language server (LSP 3.17): hover, diagnostics, inlay hints and code lens
+with tensor shapes for PyTorch model files, plus the tensorStudio/graph request.
+Settings (workspace/configuration section 'tensorStudio', or initializationOptions):
+  inlayHints.enabled   show shapes after assignments (default true)`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) {
+  console.error(`tensor-studio server: no transport given.\n\n${USAGE}`);
+  process.exit(2);
+}
+
 const connection = createConnection(ProposedFeatures.all);
 
 function logError(what: string, err: unknown): void {

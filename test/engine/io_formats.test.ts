@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import {
   readNpy, readNpz, readSafetensors, decodeNpy, encodeNpy, decodeNpz, encodeNpz, decodeSafetensors, encodeSafetensors,
-  writeSafetensors, makeArray, IoError,
+  writeSafetensors, writeNpy, writeNpz, makeArray, IoError,
 } from '../../engine/src/io/index.js';
 import { missing } from '../helpers/require_env.js';
 
@@ -155,6 +155,35 @@ test('safetensors: what we write, PyTorch loads with load_state_dict(strict=True
     assert.equal(seen['extra.bool'].dtype, 'torch.bool');
     assert.equal(seen['0.weight'].values[0], 0.125);
     for (const [k, v] of out) close(seen[k].values, [...v.data], 0, `torch ${k}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('npy / npz: what we write, NumPy reads (np.load) with the same dtypes and values', (t) => {
+  const py = '/usr/bin/python3';
+  if (!existsSync(py) || spawnSync(py, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status !== 0) {
+    missing(t, 'NumPy (/usr/bin/python3 with numpy and torch)', 'import failed');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ts-npy-'));
+  try {
+    const f32 = makeArray('float32', [2, 3], new Float32Array([1.5, -2, 3e-8, 4, 5, 6]));
+    const i64 = makeArray('int32', [3], new Int32Array([-7, 0, 2147483647]), 'int64');
+    const b = makeArray('bool', [2], new Uint8Array([1, 0]));
+    writeNpy(join(dir, 'a.npy'), f32);
+    writeNpy(join(dir, 'i.npy'), i64);
+    writeNpz(join(dir, 's.npz'), { x: f32, flag: b });
+    writeNpz(join(dir, 'c.npz'), { y: i64 }, true);
+    const r = spawnSync(py, [TORCH_SCRIPT, 'numpy', join(dir, 'a.npy'), join(dir, 'i.npy'), join(dir, 's.npz'), join(dir, 'c.npz')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const seen = JSON.parse(r.stdout) as Record<string, { dtype: string; shape: number[]; values: number[] }>;
+    const at = (k: string) => seen[join(dir, k)];
+    assert.deepEqual(at('a.npy'), { dtype: 'float32', shape: [2, 3], values: [...f32.data] });
+    assert.deepEqual(at('i.npy'), { dtype: 'int64', shape: [3], values: [-7, 0, 2147483647] });
+    assert.deepEqual(at('s.npz:x'), { dtype: 'float32', shape: [2, 3], values: [...f32.data] });
+    assert.deepEqual(at('s.npz:flag'), { dtype: 'bool', shape: [2], values: [1, 0] });
+    assert.deepEqual(at('c.npz:y'), { dtype: 'int64', shape: [3], values: [-7, 0, 2147483647] });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -157,3 +157,37 @@ test('WebGPU: bad input gives one clear error naming the op', async (t) => {
   const huge = 2 ** 31;
   assert.throws(() => b.allocateUninit(huge, 'float32', 'zeros'), /zeros: a tensor of 2147483648 elements .* exceeds/);
 });
+
+test('WebGPU: elementwise ops tile operands past the storage-binding limit', async (t) => {
+  const b = await device();
+  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  // Lower the limit to 64 KiB so a 100k-element tensor (400 KB) needs 7 tiles.
+  const saved = b.bindingLimit;
+  b.bindingLimit = 64 * 1024;
+  try {
+    const n = 100_003;
+    const x = lcg(n, 3, 9), y = lcg(n, 3, 10);
+    const gx = Tensor.fromArray(x, [n], 'float32', b), gy = Tensor.fromArray(y, [n], 'float32', b);
+    const got = op('mul', { input: op('tanh', { input: gx }), other: gy }).toFloat32Array();
+    const want = op('mul', { input: op('tanh', { input: Tensor.fromArray(x, [n]) }), other: Tensor.fromArray(y, [n]) }).toFloat32Array();
+    close(want, got, 'tiled tanh * y');
+    // Broadcasting past the limit is refused with a message naming the op, not a crash.
+    assert.throws(() => op('add', { input: gx.withShape([n, 1]), other: Tensor.fromArray([1, 2], [2], 'float32', b) }), /add .*binding limit/);
+  } finally {
+    b.bindingLimit = saved;
+  }
+});
+
+test('WebGPU: the CPU fallback keeps in-place buffer updates (batch_norm running stats)', async (t) => {
+  const b = await device();
+  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const run = (be: Backend): Float32Array[] => {
+    const x = Tensor.fromArray(lcg(4 * 3 * 5, 2, 21), [4, 3, 5], 'float32', be);
+    const rm = Tensor.fromArray([0, 0, 0], [3], 'float32', be), rv = Tensor.fromArray([1, 1, 1], [3], 'float32', be);
+    const y = op('batch_norm', { input: x, running_mean: rm, running_var: rv, training: true, momentum: 0.1 });
+    return [y.toFloat32Array(), rm.toFloat32Array(), rv.toFloat32Array()];
+  };
+  const want = run(cpuBackend), got = run(b);
+  assert.notDeepEqual(want[1], Float32Array.from([0, 0, 0]), 'the CPU kernel updates running_mean');
+  want.forEach((w, i) => close(w, got[i]!, ['output', 'running_mean', 'running_var'][i]!));
+});

@@ -230,3 +230,27 @@ class Net(nn.Module):
   assert.equal(cls.inputSource, 'symbolic');
   assert.equal(shapeAt(r, src, 'y = self.conv'), 'Tensor[N, 8, H-2, W-2]');
 });
+
+test('inline example calls, randint inputs, and a module-level Sequential with its own IR', () => {
+  const src = `${HEAD}
+class Tok(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(1000, 16)
+
+    def forward(self, idx):
+        e = self.emb(idx)
+        return e
+
+head = nn.Sequential(nn.Linear(16, 4), nn.ReLU())
+out = Tok()(torch.randint(0, 1000, (4, 32)))
+y = head(out)
+`;
+  const r = analyze(src);
+  assert.equal(shapeAt(r, src, 'e = self.emb'), 'Tensor[4, 32, 16]');
+  assert.equal(shapeAt(r, src, 'y = head(out)'), 'Tensor[4, 32, 4]');
+  assert.equal(r.classes.find((c) => c.name === 'Tok')?.inputSource, 'example-call');
+  const ir = r.models.get('head');
+  assert.ok(ir, 'IR for the module-level Sequential');
+  assert.deepEqual(ir.nodes.map((n) => n.target), ['0', '1']);
+});

@@ -124,6 +124,15 @@ test('a directory is searched for .py files; garbage input gives diagnostics, ne
   for (const d of JSON.parse(r.stdout) as { file: string }[]) assert.match(d.file, /garbage\.py$/);
 });
 
+test('an analysis that runs past the time limit costs that file only: clear message, exit 2', (t) => {
+  if (needsCli(t)) return;
+  const r = spawnSync(process.execPath, [CLI, 'check', 'test/lsp/fixtures/recursive_module.py', 'examples/fashion/model.py'], {
+    cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, TENSOR_STUDIO_ANALYSIS_TIMEOUT_MS: '1' },
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /recursive_module\.py: internal error: analysis did not finish within 1 ms/);
+});
+
 test('a module that instantiates itself (infinite recursion in Python) is checked within seconds', (t) => {
   if (needsCli(t)) return;
   const t0 = performance.now();

@@ -66,9 +66,35 @@ test('an analyzer that throws: logged once, last good result kept, fresh analyze
   assert.equal(doc.result(), good);
   assert.equal(doc.analyzedVersion, 1);
   assert.equal(errors.length, 2); // the incremental try and the fresh retry
-  assert.match(errors[0]!, /analysis of file:\/\/\/m.py failed: analyzer exploded/);
+  assert.match(errors[0]!, /analysis of file:\/\/\/m.py \(version 2\) failed: analyzer exploded/);
   doc.applyChanges([{ range: { start: pos(0, 0), end: pos(0, 5) }, text: '' }], 3);
   assert.equal(doc.result().diagnostics[0]!.message, 'good\n');
   assert.equal(doc.analyzedVersion, 3);
   assert.equal(FakeAnalyzer.created, 3);
+});
+
+test('an analysis that never ends is cut off: last result kept with a warning, server thread free again', () => {
+  const errors: string[] = [];
+  let made = 0;
+  const looping: Analyzer = {
+    update(source) {
+      if (source.includes('LOOP')) for (;;) { /* a frontend bug: never returns */ }
+      return { ...EMPTY_RESULT, diagnostics: [] };
+    },
+  };
+  const store = new DocumentStore((what, err) => errors.push(`${what}: ${(err as Error).message}`), () => { made++; return looping; }, 200);
+  const doc = store.open('file:///m.py', 'python', 1, 'ok\n')!;
+  doc.result();
+  doc.applyChanges([{ range: { start: pos(0, 0), end: pos(0, 0) }, text: 'LOOP ' }], 2);
+  const t0 = performance.now();
+  const r = doc.result();
+  assert.ok(performance.now() - t0 < 2000);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [['analysis-timeout', 'warning']]);
+  assert.equal(doc.analyzedVersion, 2);
+  assert.equal(errors.length, 1, 'no retry after a timeout');
+  assert.match(errors[0]!, /did not finish within 200 ms/);
+  // The next change is analysed in full by a fresh analyzer, and the warning goes away.
+  doc.applyChanges([{ range: { start: pos(0, 0), end: pos(0, 5) }, text: '' }], 3);
+  assert.deepEqual(doc.result().diagnostics, []);
+  assert.equal(made, 2); // the one made after the timeout, fed the full text
 });

@@ -31,3 +31,37 @@ test('server speaks LSP over Node IPC (--node-ipc)', async (t) => {
     if (proc.exitCode === null) proc.kill();
   }
 });
+
+test('without a transport the server says how to start it (exit 2), --help exits 0', async (t) => {
+  const why = TestClient.available();
+  if (why) return void missing(t, 'dist/server.js', why);
+  const { spawnSync } = await import('node:child_process');
+  const bare = spawnSync(process.execPath, [SERVER_JS], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(bare.status, 2);
+  assert.match(bare.stderr, /no transport given/);
+  assert.match(bare.stderr, /--stdio \| --node-ipc/);
+  const help = spawnSync(process.execPath, [SERVER_JS, '--help'], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /inlayHints\.enabled/);
+});
+
+test('an analysis that never finishes is cut off by the time limit; the server keeps answering', async (t) => {
+  const why = TestClient.available();
+  if (why) return void missing(t, 'dist/server.js', why);
+  const { readRepoFile, fileUri } = await import('./lsp_client.js');
+  const { HoverRequest } = await import('vscode-languageserver-protocol/node');
+  // 1 ms: any real analysis runs past it, standing in for a frontend that loops.
+  const c = new TestClient({ env: { TENSOR_STUDIO_ANALYSIS_TIMEOUT_MS: '1' } });
+  try {
+    await c.initialize();
+    const uri = fileUri('examples/fashion/model.py');
+    await c.open(uri, readRepoFile('examples/fashion/model.py'));
+    const pub = await c.waitForDiagnostics(uri);
+    assert.deepEqual(pub.diagnostics.map((d) => [d.code, d.severity]), [['analysis-timeout', 2]]);
+    assert.equal(await c.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 20, character: 8 } }), null);
+    assert.match(c.errorLogs().join('\n'), /did not finish within 1 ms/);
+  } finally {
+    assert.equal(await c.shutdown(), 0);
+  }
+  assert.equal(c.stderr, '');
+});

@@ -36,6 +36,8 @@ export interface ClientOptions {
   initializationOptions?: unknown;
   /** Answer workspace/configuration with this tensorStudio section (and advertise support). */
   configuration?: () => unknown;
+  /** Extra environment for the server process. */
+  env?: Record<string, string>;
 }
 
 export class TestClient {
@@ -53,7 +55,7 @@ export class TestClient {
   }
 
   constructor(private readonly options: ClientOptions = {}) {
-    this.proc = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     this.proc.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     this.exited = new Promise((res) => this.proc.on('exit', (code) => res(code)));
     this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));

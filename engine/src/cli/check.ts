@@ -2,6 +2,7 @@
 // Output is gcc-style so editors and CI annotators pick it up; --json is for tools.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createContext, Script } from 'node:vm';
 import { analyze } from '../frontend/index.js';
 import type { Diagnostic, Severity } from '../frontend/index.js';
 import type { Subcommand } from './types.js';
@@ -22,7 +23,16 @@ Options:
   --verbose    also report information and hint diagnostics (default: errors and warnings)
   -h, --help   show this help
 
-Exit status: 0 no errors, 1 at least one error, 2 usage error or a file that cannot be read.`;
+Exit status: 0 no errors, 1 at least one error, 2 usage error, a file that cannot be read,
+or one whose analysis fails or runs past TENSOR_STUDIO_ANALYSIS_TIMEOUT_MS (default 30000).`;
+
+const TIME_LIMIT_MS = Number(process.env.TENSOR_STUDIO_ANALYSIS_TIMEOUT_MS) || 30_000;
+
+/** node:vm's timeout interrupts synchronous code: a looping analysis costs one file, not the whole run. */
+function withTimeLimit<T>(fn: () => T, ms: number): T {
+  const context = createContext({ run: fn });
+  return new Script('run()').runInContext(context, { timeout: ms }) as T;
+}
 
 interface JsonRelated { line: number; column: number; endLine: number; endColumn: number; message: string }
 interface JsonDiagnostic {
@@ -97,10 +107,11 @@ export const checkCommand: Subcommand = {
       }
       let diagnostics: readonly Diagnostic[];
       try {
-        diagnostics = analyze(source, { fileName: file }).diagnostics;
+        diagnostics = withTimeLimit(() => analyze(source, { fileName: file }).diagnostics, TIME_LIMIT_MS);
       } catch (err) {
         // The analysis core must not throw on user code; if it does, say so for this file and go on.
-        errors.push(`${file}: internal error while analysing: ${reason(err)}`);
+        const timedOut = (err as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+        errors.push(`${file}: internal error: ${timedOut ? `analysis did not finish within ${TIME_LIMIT_MS} ms` : `analysis failed: ${reason(err)}`}`);
         continue;
       }
       checked++;

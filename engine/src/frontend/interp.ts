@@ -596,6 +596,23 @@ export class Interp {
       }
     }
     const inst = this.newModule(cls.name, cls, null, site, `${cls.name}(${compact(this.argsText(site))})`);
+    if (this.constructing.has(cls)) {
+      // Python would recurse until RecursionError; we stop at once (2**depth submodules otherwise).
+      this.diag(site, 'warning', 'recursive-module', `${cls.name} constructs itself: this recursion never ends in Python`);
+      inst.broken = true;
+      return inst;
+    }
+    this.constructing.add(cls);
+    try {
+      return this.instantiateNew(inst, cls, pos, kw, site, f, cacheKey, parent);
+    } finally {
+      this.constructing.delete(cls);
+    }
+  }
+
+  private readonly constructing = new Set<ClassV>();
+
+  private instantiateNew(inst: ModuleInst, cls: ClassV, pos: FV[], kw: Record<string, FV>, site: Span, f: Frame, cacheKey: string | null, parent: Set<number> | undefined): ModuleInst {
     const touched = new Set<number>();
     const seg = this.segOf(site.from);
     if (seg >= 0) touched.add(seg);
@@ -1540,6 +1557,11 @@ export class Interp {
       }
       case 'float': {
         if (!a) return { kind: 'float', value: 0 };
+        if (a.kind === 'str') {
+          const t = a.value?.trim().toLowerCase();
+          const v = t === undefined ? NaN : t === 'inf' || t === '+inf' || t === 'infinity' ? Infinity : t === '-inf' || t === '-infinity' ? -Infinity : Number(t);
+          return { kind: 'float', value: Number.isNaN(v) && t !== 'nan' ? null : v };
+        }
         const n = numOf(a);
         return { kind: 'float', value: n };
       }
@@ -1652,7 +1674,8 @@ export class Interp {
   /** Run forward of a root instance with the given inputs: facts, diagnostics, IR. */
   runRoot(m: ModuleInst, pos: FV[], kw: Record<string, FV>, source: RootRun['source']): RootRun | null {
     assignPaths(m, '');
-    const names = forwardParamNames(m);
+    const fwd = m.cls ? this.lookupMember(m.cls, 'forward') : undefined;
+    const names = fwd && fwd.kind === 'func' ? fwd.params.slice(1).map((p) => p.name) : forwardParamNames(m);
     const inputs: { name: string; value: FV }[] = [];
     const refd = pos.map((v, i): FV => {
       const name = names[i] ?? `arg${i}`;

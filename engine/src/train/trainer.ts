@@ -157,14 +157,22 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   if (params.length === 0) throw new TrainError(`${cfg.model.file}: the model has no trainable parameters`);
   const optimizer = makeOptimizer(cfg, params);
   // One forward pass on a real batch before anything is written: shape errors, unsupported ops
-  // and label/output mismatches surface here with the output folder untouched.
+  // and label/output mismatches surface here with the output folder untouched. Eval mode, so
+  // BatchNorm running statistics are not moved by the probe.
+  model.eval();
   noGrad(() => {
     const probe = loader.makeBatch(loader.order(0), 0);
-    const y = model.forward(Tensor.fromArray(probe.x, probe.xShape));
+    let y: RuntimeValue;
+    try { y = model.forward(Tensor.fromArray(probe.x, probe.xShape)); } catch (e) {
+      // The usual cause with image data: [N, 28, 28] batches for a model that wants [N, 1, 28, 28].
+      const hint = cfg.data.inputShape ? '' : `\n(the model was given batches of [${probe.xShape.join(', ')}]; if it expects another layout, set data.input_shape, e.g. [1, ${trainSet.sampleShape.join(', ')}])`;
+      throw new TrainError(`${(e as Error).message}${hint}`);
+    }
     if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${Array.isArray(y) ? 'a tuple' : String(y)}`);
     try { computeLoss(cfg.loss.name, y, makeTarget(cfg.loss.name, y, probe.y, probe.yShape), cfg.loss.labelSmoothing); }
     catch (e) { throw new TrainError(`loss '${cfg.loss.name}' on the model output [${y.shape.join(', ')}]: ${(e as Error).message}`); }
   });
+  model.train();
   const stepsPerEpoch = loader.length;
   const maxSteps = opts.maxSteps ?? cfg.maxSteps;
   const totalSteps = Math.min(cfg.epochs * stepsPerEpoch, maxSteps ?? Infinity);

@@ -11,7 +11,7 @@
 // Env: CHROMIUM_PATH (default /usr/bin/chromium), TS_E2E_KEEP=1 keeps the temp folder,
 // TS_E2E_ONLY=suite|ui|vsix|untrusted runs one step, TS_E2E_TIMEOUT_S (default 240) bounds each step.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, appendFileSync, writeFileSync, openSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, appendFileSync, writeFileSync, openSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,9 @@ function ensureInstalled() {
   if (!npm([...install, '--ignore-scripts', '--no-audit', '--no-fund'])) missing('code-server', 'npm could not install test/e2e/vscode dependencies (is the npm registry reachable?)');
   if (!existsSync(node24)) missing('Node 24', `${node24} not found after install`);
   const env = { ...process.env, PATH: `${join(node24Dir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24Dir };
+  // Under `npm run`, the outer npm (Node 20) exports its user agent, and code-server's postinstall
+  // reads the Node version from it: let the inner npm (Node 24) set its own.
+  delete env.npm_config_user_agent;
   if (!npm(['rebuild', '--no-audit', '--no-fund'], env)) {
     missing('code-server', 'its native modules did not build with Node 24 (Debian libkrb5-dev, g++, make and python3 are needed)');
   }
@@ -164,6 +167,13 @@ if (!only || only === 'vsix') {
     console.error(`[e2e] FAIL: code-server could not install ${vsixPath}`);
     process.exit(1);
   }
+  // A build running meanwhile (it empties dist/ first) would leave a .vsix without its entry points.
+  const installed = readdirSync(join(tmp, 'extensions')).find((d) => d.startsWith('tensor-studio.tensor-studio-'));
+  const lacking = ['dist/extension.js', 'dist/server.js'].filter((f) => !installed || !existsSync(join(tmp, 'extensions', installed, f)));
+  if (lacking.length > 0) {
+    console.error(`[e2e] FAIL: the installed .vsix lacks ${lacking.join(', ')} (was dist/ rebuilt while packaging?)`);
+    process.exit(1);
+  }
 }
 
 const logFd = openSync(serverLog, 'a');
@@ -190,6 +200,19 @@ function cleanup() {
   }
 }
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
+
+/** On failure: the tail of every "Tensor Studio" output channel VS Code persisted (client + server log). */
+function dumpExtensionLogs() {
+  for (const ud of ['user-data', 'user-data-untrusted']) {
+    const root = join(tmp, ud, 'logs');
+    if (!existsSync(root)) continue;
+    for (const f of readdirSync(root, { recursive: true })) {
+      if (!String(f).endsWith('Tensor Studio.log')) continue;
+      const lines = readFileSync(join(root, String(f)), 'utf8').trimEnd().split('\n');
+      log(`--- ${join(ud, 'logs', String(f))} (last 25 lines) ---\n${lines.slice(-25).join('\n')}`);
+    }
+  }
+}
 
 const failures = [];
 try {
@@ -271,6 +294,7 @@ try {
   log(`code-server log tail:\n${readFileSync(serverLog, 'utf8').split('\n').slice(-30).join('\n')}`);
 } finally {
   await browser?.close().catch(() => undefined);
+  if (failures.length > 0) dumpExtensionLogs();
   cleanup();
 }
 if (failures.length > 0) {

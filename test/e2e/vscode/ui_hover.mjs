@@ -62,7 +62,13 @@ export async function driveHover(page, { ws, shotDir, log }) {
   const screenshot = join(shotDir, 'hover.png');
   await page.screenshot({ path: screenshot });
   if (!/Tensor\[/.test(hoverText)) {
-    return { ok: false, reason: `no Tensor[...] hover over x at ${line + 1}:${col + 1} (hover said ${JSON.stringify(hoverText)})`, hoverText, screenshot };
+    // Say why if the workbench knows: an activation or server-start error lands in the notifications.
+    await page.mouse.move(5, 5);
+    await runCommand(page, 'Notifications: Show Notifications').catch(() => undefined);
+    await sleep(1000);
+    const notes = await page.locator('.notifications-center .notification-list-item').allInnerTexts().catch(() => []);
+    await page.screenshot({ path: join(shotDir, 'no-hover-notifications.png') });
+    return { ok: false, reason: `no Tensor[...] hover over x at ${line + 1}:${col + 1} (hover said ${JSON.stringify(hoverText)}; notifications: ${JSON.stringify(notes)})`, hoverText, screenshot };
   }
   log(`hover over x at line ${line + 1}: ${hoverText.replace(/\s+/g, ' ')}`);
 

@@ -204,6 +204,9 @@ case('index_select', 'index_select', lambda input, dim, index: torch.index_selec
 case('gather', 'gather', lambda input, dim, index: torch.gather(input, dim, index), {'input': T(3, 5), 'dim': 1, 'index': ri(5, 3, 4)})
 case('movedim', 'movedim', lambda input, source, destination: torch.movedim(input, source, destination), {'input': T(2, 3, 4), 'source': 0, 'destination': 2})
 case('pad', 'pad', lambda input, pad, value: F.pad(input, pad, value=value), {'input': T(2, 3, 4), 'pad': [1, 2, 0, 1], 'value': 0.5})
+case('pad_reflect', 'pad', lambda input, pad, mode: F.pad(input, pad, mode=mode), {'input': T(1, 2, 3, 4), 'pad': [2, 1, 1, 2], 'mode': 'reflect'})
+case('pad_replicate', 'pad', lambda input, pad, mode: F.pad(input, pad, mode=mode), {'input': T(1, 2, 5), 'pad': [2, 3], 'mode': 'replicate'})
+case('pad_circular', 'pad', lambda input, pad, mode: F.pad(input, pad, mode=mode), {'input': T(1, 2, 3, 4), 'pad': [1, 2, 2, 1], 'mode': 'circular'})
 case('interpolate_nearest', 'interpolate', lambda input, scale_factor: F.interpolate(input, scale_factor=scale_factor), {'input': T(1, 2, 3, 4), 'scale_factor': 2.0})
 case('interpolate_bilinear', 'interpolate', lambda input, size, mode, align_corners: F.interpolate(input, size=size, mode=mode, align_corners=align_corners),
      {'input': T(1, 2, 3, 4), 'size': [5, 7], 'mode': 'bilinear', 'align_corners': False})
@@ -225,8 +228,8 @@ case('huber_loss_none', 'huber_loss', lambda **a: F.huber_loss(**a), {'input': T
 case('bce_with_logits', 'binary_cross_entropy_with_logits', lambda **a: F.binary_cross_entropy_with_logits(**a),
      {'input': T(4, 3) * 2, 'target': torch.rand(4, 3, generator=G), 'weight': T(3, lo=0.2), 'pos_weight': T(3, lo=0.5)}, grad=['input', 'target'])
 case('bce', 'binary_cross_entropy', lambda **a: F.binary_cross_entropy(**a), {'input': torch.sigmoid(T(4, 3)), 'target': torch.rand(4, 3, generator=G)}, grad=['input'])
-# reduction='batchmean' is valid PyTorch but the op library's kl_div rule rejects it (reported); 'sum' meanwhile.
-case('kl_div_sum', 'kl_div', lambda **a: F.kl_div(**a), {'input': F.log_softmax(T(3, 4), 1), 'target': F.softmax(T(3, 4), 1), 'reduction': 'sum'})
+case('kl_div_batchmean', 'kl_div', lambda **a: F.kl_div(**a), {'input': F.log_softmax(T(3, 4), 1), 'target': F.softmax(T(3, 4), 1), 'reduction': 'batchmean'})
+case('kl_div_log_target', 'kl_div', lambda **a: F.kl_div(**a), {'input': F.log_softmax(T(3, 4), 1), 'target': F.log_softmax(T(3, 4), 1), 'reduction': 'sum', 'log_target': True})
 
 # ---- embedding / misc ---------------------------------------------------------------------
 case('embedding', 'embedding', lambda **a: F.embedding(**a), {'input': torch.tensor([[1, 3, 0], [3, 3, 2]]), 'weight': T(5, 4), 'padding_idx': 0}, grad=['weight'])

@@ -3,6 +3,7 @@
   python3 torch_io.py write OUTDIR   writes .npy/.npz/.safetensors files + expected.json (values as lists)
   python3 torch_io.py check FILE     reads a safetensors written by the engine, loads it into the same
                                      torch model with load_state_dict(strict=True), prints JSON values
+  python3 torch_io.py numpy FILE...  loads .npy/.npz files written by the engine with NumPy, prints JSON
 
 Debian has no `safetensors` package, so the format is written and read by hand here (8-byte LE
 header length, JSON header, raw little-endian data), following the public spec.
@@ -95,5 +96,21 @@ def check(path):
                       for k, v in t.items()}))
 
 
+def numpy_read(paths):
+    out = {}
+    for p in paths:
+        if p.endswith(".npz"):
+            with np.load(p) as z:
+                for k in z.files:
+                    out[f"{p}:{k}"] = {"dtype": str(z[k].dtype), "shape": list(z[k].shape), "values": z[k].astype(np.float64).flatten().tolist()}
+        else:
+            a = np.load(p)
+            out[p] = {"dtype": str(a.dtype), "shape": list(a.shape), "values": a.astype(np.float64).flatten().tolist()}
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
-    {"write": write, "check": check}[sys.argv[1]](sys.argv[2])
+    if sys.argv[1] == "numpy":
+        numpy_read(sys.argv[2:])
+    else:
+        {"write": write, "check": check}[sys.argv[1]](sys.argv[2])

@@ -81,6 +81,9 @@ export class WebGPUBackend implements Backend {
   private readonly errBytes: Uint8Array;
   private lastLabel = '';
 
+  /** The largest storage binding kernels may use (the adapter's limit; lowered by tests). */
+  bindingLimit: number;
+
   constructor(
     private readonly worker: Worker,
     errorSab: SharedArrayBuffer,
@@ -89,6 +92,7 @@ export class WebGPUBackend implements Backend {
     readonly params: KernelParams,
     readonly paramsWhy: string,
   ) {
+    this.bindingLimit = limits.maxStorageBufferBindingSize;
     this.errView = new Int32Array(errorSab, 0, 2);
     this.errBytes = new Uint8Array(errorSab, 8);
     this.released = new FinalizationRegistry(({ id, cls }) => {
@@ -213,6 +217,7 @@ export class WebGPUBackend implements Backend {
     const binds = spec.bindings.map((b) => {
       if (b instanceof GpuStorage) {
         if (b.classBytes > this.limits.maxStorageBufferBindingSize) throw new GpuError(`${spec.label}: an operand of ${b.numel} elements exceeds this adapter's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize} bytes) and this kernel does not tile it yet`);
+        if (b.bytes > this.bindingLimit) throw new GpuError(`${spec.label}: an operand of ${b.numel} elements exceeds the binding limit (${this.bindingLimit} bytes) and this kernel does not tile it yet`);
         return b.id;
       }
       return [b.storage.id, b.offset, b.size];

@@ -124,8 +124,24 @@ ${decls.join('\n')}
   O[i] = ${res};
 }`;
   };
+  const label = `${op} [${shape.join(', ')}]`;
+  const all = [...tensors.map((t) => gpuStorage(t.value)), gpuStorage(out)];
+  if (all.some((s) => s.bytes > b.bindingLimit)) {
+    // Past the binding limit: same-shape operands are processed in chunks through binding
+    // ranges (offsets stay 256-byte aligned); broadcasting operands cannot be split this way.
+    if (nd > 0 || tensors.some((t) => t.value.numel !== n)) throw new Error(`${label}: operands larger than the binding limit (${b.bindingLimit} bytes) are tiled only without broadcasting`);
+    const chunk = Math.floor(b.bindingLimit / 256) * 64;
+    for (let start = 0; start < n; start += chunk) {
+      const len = Math.min(chunk, n - start);
+      const u = [...uni];
+      u[0] = len;
+      const [cx, cy] = b.grid(len, wg);
+      b.run({ label: `${label} (tile at ${start})`, key, wgsl, bindings: all.map((s) => ({ storage: s, offset: start * 4, size: len * 4 })), uniforms: u, groups: [cx, cy] });
+    }
+    return out;
+  }
   const [gx, gy] = b.grid(n, wg);
-  b.run({ label: `${op} [${shape.join(', ')}]`, key, wgsl, bindings: [...tensors.map((t) => gpuStorage(t.value)), gpuStorage(out)], uniforms: uni, groups: [gx, gy] });
+  b.run({ label, key, wgsl, bindings: all, uniforms: uni, groups: [gx, gy] });
   return out;
 }
 

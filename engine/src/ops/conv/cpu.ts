@@ -133,10 +133,14 @@ export function transposeGeom(inSp: number[], k: number[], p: ConvParams): ConvG
 /**
  * Samples are processed in blocks so each GEMM is one big product (W · cols of many samples):
  * the SIMD kernel packs W once per block instead of once per sample. A block's column buffer
- * stays under ~16M floats.
+ * stays under 256K floats (1 MB, cache-resident: a whole-batch block measured ~2x slower here;
+ * this cap is on par with per-sample GEMMs, slightly ahead).
  */
+let maxBlock = Infinity;
+/** @internal Benchmarks compare per-sample (1) and blocked GEMMs. */
+export function setConvSampleBlock(n: number): void { maxBlock = n; }
 function sampleBlock(N: number, perSample: number): number {
-  return Math.max(1, Math.min(N, Math.floor((16 << 20) / Math.max(1, perSample))));
+  return Math.max(1, Math.min(N, maxBlock, Math.floor((1 << 18) / Math.max(1, perSample))));
 }
 
 /** y[n, co, P] = W[co, Kc] · cols(x)[P, Kc] (+ bias), per block of samples and group. */

@@ -2,7 +2,7 @@
 // per-adapter table in backends/webgpu/tuning.ts) behind matmul, mm, bmm, linear (bias fused)
 // and the gradient helpers _gemm and _linear_grad_weight.
 import { getKernel, registerKernel } from '../../backends/kernel_registry.js';
-import { broadcastShapes, gpuEmpty, gpuStorage, runMap } from '../../backends/webgpu/codegen.js';
+import { broadcastShapes, gpuEmpty, gpuStorage, runMap, runReduce } from '../../backends/webgpu/codegen.js';
 import { UNIFORM_HEADER, webgpuBackend } from '../../backends/webgpu/backend.js';
 import { Tensor } from '../../tensor.js';
 import type { RuntimeValue } from '../../runtime/value.js';
@@ -116,6 +116,18 @@ export function gemmGpu(op: string, a: Tensor, b: Tensor, M: number, N: number, 
   const p = be.params;
   const uni = [M, N, K, strideA, strideB];
   const shared = p.mmShared;
+  // Few output tiles but a long reduction (weight gradients: [Co, K] over N*H*W rows): split K
+  // into S chunks as a batch, then sum the S partial products. Needs A as [K, M] and B as [K, N]
+  // so that each chunk is a contiguous block.
+  const tiles = Math.ceil(M / p.mmTileM) * Math.ceil(N / p.mmTileN);
+  if (batch === 1 && ta && !tb && !bias && tiles < 16 && K >= 2048) {
+    let S = 1;
+    for (let s = Math.min(64, Math.floor(K / 256)); s > 1; s--) if (K % s === 0) { S = s; break; }
+    if (S > 1) {
+      const part = gemmGpu(op, a, b, M, N, K / S, S, (K / S) * M, (K / S) * N, true, false, null, [S, M, N]);
+      return runReduce(`${op} (split-K sum)`, part, [1, M, N], '0', 'acc + x', 'acc', 'float32').withShape(outShape);
+    }
+  }
   if (!shared && tb) {
     // The direct kernel wants B as [K, N] (columns contiguous across invocations): transposing
     // costs O(NK) against the product's O(MNK).

@@ -4,7 +4,7 @@ import { callOp } from '../../runtime/dispatch.js';
 import { registerComposite } from '../../runtime/composite.js';
 import { Tensor } from '../../tensor.js';
 import type { RuntimeValue } from '../../runtime/value.js';
-import { intList, num } from '../../backends/cpu/util.js';
+import { intList, num } from '../../runtime/args.js';
 
 const wants = (v: RuntimeValue | undefined): boolean => v instanceof Tensor && v.requiresGrad;
 

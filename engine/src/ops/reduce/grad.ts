@@ -4,7 +4,7 @@ import { registerComposite } from '../../runtime/composite.js';
 import { callOp } from '../../runtime/dispatch.js';
 import { REDUCE } from '../../runtime/op_tables.js';
 import { Tensor } from '../../tensor.js';
-import { normDim, num } from '../../backends/cpu/util.js';
+import { normDim, num } from '../../runtime/args.js';
 import { correctionOf, reduceShapes, reducedDims } from './cpu.js';
 
 function keptView(t: Tensor, kept: readonly number[]): Tensor { return t.withShape(kept); }

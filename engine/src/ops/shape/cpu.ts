@@ -3,7 +3,7 @@
 // interior). They share one strided-copy kernel and one gradient (`_strided_grad`, a strided
 // scatter-add). view/reshape/flatten/squeeze/unsqueeze share the storage: no copy.
 import { registerKernel, type Kernel } from '../../backends/kernel_registry.js';
-import { bool, data, empty, intList, normDim, num, numelOf, stridesOf, tensorArg, wrap } from '../../backends/cpu/util.js';
+import { bool, data, empty, intList, normDim, num, numelOf, stridesOf, tensorArg } from '../../backends/cpu/util.js';
 import { Tensor } from '../../tensor.js';
 import type { OpArgs, RuntimeSlice, RuntimeValue } from '../../runtime/value.js';
 
@@ -424,6 +424,59 @@ export function padPlan(shape: readonly number[], pads: readonly number[]): { ou
   return { outShape, view: { base: before.reduce((a, b, i) => a + Math.max(0, b) * st[i]!, 0), sizes: [...shape], strides: st } };
 }
 
+/** Flat offsets an affine view visits, in order. */
+export function stridedOffsets(v: Affine): Int32Array {
+  const n = numelOf(v.sizes);
+  const out = new Int32Array(n);
+  const nd = v.sizes.length;
+  const idx = new Array<number>(nd).fill(0);
+  let off = v.base;
+  for (let i = 0; i < n; i++) {
+    out[i] = off;
+    for (let k = nd - 1; k >= 0; k--) {
+      idx[k]!++;
+      off += v.strides[k]!;
+      if (idx[k]! < v.sizes[k]!) break;
+      off -= v.strides[k]! * v.sizes[k]!;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+/** Source offset of every output element of a reflect / replicate / circular pad. */
+export function padMap(shape: readonly number[], pads: readonly number[], mode: string): { outShape: number[]; map: Int32Array } {
+  if (pads.length % 2 !== 0 || pads.length / 2 > shape.length) throw new Error(`pad: padding length must be even and at most 2x the number of dims (got ${pads.length} for ${shape.length} dims)`);
+  if (mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular') throw new Error(`pad: mode '${mode}' is not supported (constant, reflect, replicate, circular are)`);
+  const outShape = [...shape];
+  const src: Int32Array[] = shape.map((n) => Int32Array.from({ length: n }, (_, i) => i));
+  for (let i = 0; i < pads.length / 2; i++) {
+    const d = shape.length - 1 - i;
+    const n = shape[d]!, before = pads[2 * i]!, after = pads[2 * i + 1]!;
+    if (mode === 'reflect' && (before >= n || after >= n)) throw new Error(`pad: reflect padding (${before}, ${after}) must be smaller than the input size ${n} of dim ${d}`);
+    if (mode === 'circular' && (before > n || after > n)) throw new Error(`pad: circular padding (${before}, ${after}) can be at most the input size ${n} of dim ${d}`);
+    const on = n + before + after;
+    outShape[d] = on;
+    src[d] = Int32Array.from({ length: on }, (_, o) => {
+      const i2 = o - before;
+      if (mode === 'replicate') return Math.min(Math.max(i2, 0), n - 1);
+      if (mode === 'circular') return ((i2 % n) + n) % n;
+      return i2 < 0 ? -i2 : i2 >= n ? 2 * (n - 1) - i2 : i2;
+    });
+  }
+  const st = stridesOf(shape);
+  const total = numelOf(outShape);
+  const map = new Int32Array(total);
+  const idx = new Array<number>(outShape.length).fill(0);
+  for (let i = 0; i < total; i++) {
+    let off = 0;
+    for (let k = 0; k < outShape.length; k++) off += src[k]![idx[k]!]! * st[k]!;
+    map[i] = off;
+    for (let k = outShape.length - 1; k >= 0; k--) { if (++idx[k]! < outShape[k]!) break; idx[k] = 0; }
+  }
+  return { outShape, map };
+}
+
 export function registerShapeCpu(): void {
   registerKernel('view', 'cpu', viewKernel('view'));
   registerKernel('reshape', 'cpu', viewKernel('reshape'));
@@ -591,26 +644,39 @@ export function registerShapeCpu(): void {
     }
     return out;
   });
-  registerKernel('pad', 'cpu', (args) => {
+  registerKernel('pad', 'cpu', (args, ctx) => {
     const x = tensorArg(args.input, 'input');
     const mode = String(args.mode ?? 'constant');
-    if (mode !== 'constant') throw new Error(`pad: mode '${mode}' is not supported by the embedded engine yet (constant is)`);
     const pads = intList(args.pad);
+    if (mode !== 'constant') {
+      // reflect / replicate / circular: a gather through a source-offset map (saved for the gradient).
+      const { outShape, map } = padMap(x.shape, pads, mode);
+      ctx.saved.map = map;
+      const out = empty(outShape, x.dtype);
+      const X = data(x), O = data(out);
+      for (let i = 0; i < O.length; i++) O[i] = X[map[i]!]!;
+      return out;
+    }
     if (pads.some((p) => p < 0)) throw new Error('pad: negative padding is not supported by the embedded engine yet');
     const { outShape, view } = padPlan(x.shape, pads);
     const out = empty(outShape, x.dtype);
     const value = num(args.value, 0);
     const O = data(out);
     if (value !== 0) O.fill(value);
-    const tmp = stridedScatterAdd(x, view, outShape); // scatter x into the window
-    const T = data(tmp);
-    // scatter-add wrote x + 0 into the window; copy the window over (keeps `value` outside it).
-    const mark = stridedScatterAdd(wrap(new Float32Array(x.numel).fill(1), x.shape), view, outShape);
-    const Mk = data(mark);
-    for (let i = 0; i < O.length; i++) if (Mk[i]) O[i] = T[i]!;
+    // Copy x into its window of the output (an affine view of the output).
+    const X = data(x);
+    const idx = stridedOffsets(view);
+    for (let i = 0; i < idx.length; i++) O[idx[i]!] = X[i]!;
     return out;
   });
-
+  registerKernel('_gather_map_grad', 'cpu', (args) => {
+    const map = args.map as unknown as Int32Array;
+    const g = data(tensorArg(args.grad, 'grad'));
+    const out = empty(args.shape as number[], 'float32');
+    const O = data(out);
+    for (let i = 0; i < map.length; i++) O[map[i]!] += g[i]!;
+    return out;
+  });
   registerKernel('len', 'cpu', (args) => {
     const x = tensorArg(args.input, 'input');
     if (x.ndim === 0) throw new Error('len() of a 0-d tensor');

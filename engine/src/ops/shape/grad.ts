@@ -5,7 +5,7 @@ import { callOp } from '../../runtime/dispatch.js';
 import { registerComposite } from '../../runtime/composite.js';
 import { Tensor } from '../../tensor.js';
 import type { RuntimeValue } from '../../runtime/value.js';
-import { intList, normDim, num } from '../../backends/cpu/util.js';
+import { intList, normDim, num } from '../../runtime/args.js';
 import { chunkSizes, expandAffine, narrowAffine, padPlan, permuteAffine, repeatAffine, splitSizes, type Affine, type IndexPlan } from './cpu.js';
 
 const inputOf = (args: Readonly<Record<string, RuntimeValue>>, name = 'input'): Tensor => args[name] as Tensor;
@@ -140,6 +140,7 @@ export function registerShapeGrads(): void {
   registerGrad('interpolate', (ctx, [g]) => ({ input: callOp('_interpolate_grad', { grad: g!, plan: ctx.saved.plan as RuntimeValue, shape: [...inputOf(ctx.args).shape] }) as Tensor }));
   registerGrad('pad', (ctx, [g]) => {
     const x = inputOf(ctx.args);
+    if (ctx.saved.map) return { input: callOp('_gather_map_grad', { grad: g!, map: ctx.saved.map as RuntimeValue, shape: [...x.shape] }) as Tensor };
     const { view } = padPlan(x.shape, intList(ctx.args.pad));
     return { input: callOp('_strided_copy', { input: g!, view: view as unknown as RuntimeValue }) as Tensor };
   });
