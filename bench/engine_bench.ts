@@ -140,14 +140,29 @@ async function main(): Promise<void> {
     else add(k, 'pytorch-1thread', torch[k] ?? null);
   }
 
+  // WebGPU rows (ours vs tfjs-webgpu on the same Dawn device), in the same run and table.
+  const allRows: Array<{ name: string; backend: string; ours_ms: number | null; peer: string; peer_ms: number | null; ratio: number | null; note?: string }> = [...rows];
+  if (!process.argv.includes('--no-webgpu')) {
+    try {
+      const { runWebgpuBench } = await import('./webgpu_bench.js');
+      const w = await runWebgpuBench({ quick, log: (line) => console.log(`webgpu: ${line}`) });
+      console.log(`webgpu adapter: ${w.adapter} (${w.params})`);
+      allRows.push(...w.rows);
+    } catch (e) {
+      console.log(`webgpu: unavailable (${(e as Error).message})`);
+      allRows.push({ name: 'webgpu', backend: 'webgpu', ours_ms: null, peer: 'tfjs-webgpu', peer_ms: null, ratio: null, note: `unavailable: ${(e as Error).message}` });
+    }
+  }
+
   const pad = (s: string, w: number): string => s.padEnd(w);
   console.log(`\n${pad('workload', 13)}${pad('peer', 17)}${pad('ours ms', 10)}${pad('peer ms', 10)}ratio (peer/ours)`);
-  for (const r of rows) {
-    console.log(`${pad(r.name, 13)}${pad(r.peer, 17)}${pad(r.ours_ms.toFixed(1), 10)}${pad(r.peer_ms === null ? '-' : r.peer_ms.toFixed(1), 10)}${r.ratio === null ? r.note ?? '-' : `${r.ratio.toFixed(2)}x`}`);
+  for (const r of allRows) {
+    console.log(`${pad(`${r.name} [${r.backend}]`, 13)}${pad(r.peer, 17)}${pad(r.ours_ms === null ? '-' : r.ours_ms.toFixed(1), 10)}${pad(r.peer_ms === null ? '-' : r.peer_ms.toFixed(1), 10)}${r.ratio === null ? r.note ?? '-' : `${r.ratio.toFixed(2)}x`}`);
   }
   console.log(`\nmatmul 1024: ours ${(2 * 1024 ** 3 / ours.matmul_1024 / 1e6).toFixed(2)} GFLOP/s`);
-  writeFileSync('bench-results.json', JSON.stringify(rows, null, 2) + '\n');
+  writeFileSync('bench-results.json', JSON.stringify(allRows, null, 2) + '\n');
   console.log('wrote bench-results.json');
+  process.exit(0); // the WebGPU worker would keep the process alive
 }
 
 main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });

@@ -1,5 +1,6 @@
 // The trainer end to end on a small MLP: run folder contents, decreasing loss, exact resume from
 // a mid-run checkpoint (dropout included: its masks must replay), NaN stop naming the op, and failures that leave no output folder.
+import { missing } from '../helpers/require_env.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -129,7 +130,6 @@ test('train: config, data, model and device errors fail before the output folder
       [{ data: { train: { format: 'csv', path: 'missing.csv' }, batch_size: 16 } }, /missing\.csv: cannot read \(ENOENT\)/],
       [{ model: { file: 'nope.py' } }, /model\.file: cannot read .*nope\.py \(ENOENT\)/],
       [{ model: { file: 'model.py', class: 'Nope' } }, /model\.py.*'Nope'/],
-      [{ device: 'webgpu' }, /device 'webgpu' is not available yet/],
       [{ data: { train: { format: 'csv', path: 'train.csv' }, batch_size: 16, input_shape: [1, 5] } }, /data\.input_shape \[1, 5\] holds 5 values per sample but .*train\.csv.* has 4/],
     ];
     for (const [over, re] of cases) {
@@ -138,6 +138,36 @@ test('train: config, data, model and device errors fail before the output folder
     }
     assert.throws(() => cfg({ optimizer: { name: 'sgd', lr: '0.1' } }), (e: Error) => e instanceof ConfigError && e.message === 'train.json: optimizer.lr must be a positive number (got "0.1")');
     await assert.rejects(train(cfg(), { buildModel: loadModelFile, stdout: quiet, resume: join(dir, 'none') }), /--resume .*none: no such folder/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('train: device webgpu runs the same regression as the CPU backend', async (t) => {
+  const { requestAdapter } = await import('../../engine/src/backends/webgpu/adapter.js');
+  const { adapter, reason } = await requestAdapter();
+  if (!adapter && missing(t, 'WebGPU adapter', reason ?? 'unknown')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ts-train-gpu-'));
+  try {
+    writeFileSync(join(dir, 'model.py'), 'import torch.nn as nn\n\n\nclass Reg(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(3, 8)\n        self.fc2 = nn.Linear(8, 1)\n\n    def forward(self, x):\n        return self.fc2(self.fc1(x).relu())\n');
+    const r = mulberry32(9);
+    const rows = ['a,b,c,y'];
+    for (let i = 0; i < 64; i++) {
+      const x = [r(), r(), r()];
+      rows.push(`${x.map((v) => v.toFixed(4)).join(',')},${(x[0] - 2 * x[1] + 0.5 * x[2]).toFixed(4)}`);
+    }
+    writeFileSync(join(dir, 'd.csv'), rows.join('\n'));
+    const run = async (device: string, out: string) => {
+      const cfg = parseRunConfig({
+        model: { file: 'model.py' }, data: { train: { format: 'csv', path: 'd.csv', target: 'y' }, batch_size: 16 },
+        loss: { name: 'mse' }, optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, epochs: 3, log_every: 1, output_dir: out, device,
+      }, join(dir, 'train.json'));
+      const res = await train(cfg, { buildModel: loadModelFile, stdout: quiet });
+      return { res, loss: readMetrics(join(dir, out, 'metrics.jsonl')).filter((p) => p.name === 'train/loss').map((p) => p.value) };
+    };
+    const cpu = await run('cpu', 'cpu');
+    const gpu = await run('webgpu', 'gpu');
+    assert.equal(gpu.res.device, 'webgpu');
+    assert.equal(gpu.loss.length, cpu.loss.length);
+    gpu.loss.forEach((v, i) => assert.ok(Math.abs(v - cpu.loss[i]!) <= 1e-4 * Math.max(1, Math.abs(cpu.loss[i]!)), `step ${i}: webgpu loss ${v} vs cpu ${cpu.loss[i]}`));
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

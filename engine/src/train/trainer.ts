@@ -9,7 +9,7 @@
 // running loss window.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Tensor } from '../tensor.js';
+import { Tensor, getDefaultBackend, setDefaultBackend } from '../tensor.js';
 import { manualSeed, noGrad, setNonFiniteWatch, type NonFiniteReport } from '../runtime/dispatch.js';
 import type { RuntimeValue } from '../runtime/value.js';
 import { DataLoader, loadSource, mixSeed, trainValSplit, type Dataset } from '../data/index.js';
@@ -135,15 +135,34 @@ function argmaxRows(logits: Float32Array, rows: number, cols: number, labels: Ar
 }
 
 export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
+  // The backend chosen for this run is the default only while it runs.
+  const previous = getDefaultBackend();
+  try {
+    return await trainOn(cfg, opts);
+  } finally {
+    setDefaultBackend(previous);
+  }
+}
+
+async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
   const out = opts.stdout ?? process.stdout;
   const progress = new Progress(out);
   const note = (m: string) => progress.line(m);
 
   // ---- everything that can fail on user input happens before the output folder exists ----
+  let device: 'cpu' | 'webgpu' = 'cpu';
   if (cfg.device === 'webgpu') {
-    throw new TrainError("device 'webgpu' is not available yet: the WebGPU backend has not landed in the engine; use \"device\": \"cpu\" (or \"auto\")");
+    // Explicitly asked for: the WebGPU backend (ops without a WGSL kernel yet run on the CPU
+    // kernel, with a one-time warning naming them). `auto` stays on the CPU until compiled
+    // mode and the remaining kernels land: on a software adapter the CPU backend is faster.
+    try {
+      const { initWebGPU } = await import('../backends/webgpu/index.js');
+      setDefaultBackend(await initWebGPU());
+      device = 'webgpu';
+    } catch (e) {
+      throw new TrainError(`device 'webgpu': no WebGPU device (${e instanceof Error ? e.message : String(e)}); use "device": "cpu" (or "auto")`);
+    }
   }
-  const device = 'cpu';
   const resume = opts.resume ? readResume(resolve(opts.resume)) : undefined;
   const outDir = resolve(opts.out ?? (opts.resume ? opts.resume : cfg.outputDir));
   manualSeed(cfg.seed);
@@ -200,7 +219,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     engine: { name: 'tensor-studio', version: ENGINE_VERSION }, device, mode: 'eager', node: process.version,
     dataset: { train: trainSet.name, val: valSet?.name }, startedAt: new Date().toISOString(), resumedFrom: resume?.step,
   });
-  note(`device: ${cfg.device === 'auto' ? 'auto -> cpu (the WebGPU backend is not available yet)' : 'cpu'}`);
+  note(`device: ${cfg.device === 'auto' ? 'auto -> cpu (auto picks the CPU until compiled mode lands; set "device": "webgpu" for the GPU backend)' : device}`);
   if (cfg.mode === 'compiled') note("mode 'compiled' is not available yet; running eager");
   if (cfg.profile) note('profile: the profiler is not available yet; training without a trace');
   note(`data: ${trainSet.name}${valSet ? `; validation: ${valSet.name}` : ''}`);
