@@ -155,9 +155,9 @@ async function main(): Promise<void> {
   }
 
   const pad = (s: string, w: number): string => s.padEnd(w);
-  console.log(`\n${pad('workload', 13)}${pad('peer', 17)}${pad('ours ms', 10)}${pad('peer ms', 10)}ratio (peer/ours)`);
+  console.log(`\n${pad('workload [backend]', 40)}${pad('peer', 20)}${pad('ours ms', 10)}${pad('peer ms', 10)}ratio (peer/ours)`);
   for (const r of allRows) {
-    console.log(`${pad(`${r.name} [${r.backend}]`, 13)}${pad(r.peer, 17)}${pad(r.ours_ms === null ? '-' : r.ours_ms.toFixed(1), 10)}${pad(r.peer_ms === null ? '-' : r.peer_ms.toFixed(1), 10)}${r.ratio === null ? r.note ?? '-' : `${r.ratio.toFixed(2)}x`}`);
+    console.log(`${pad(`${r.name} [${r.backend}]`, 40)}${pad(r.peer, 20)}${pad(r.ours_ms === null ? '-' : r.ours_ms.toFixed(1), 10)}${pad(r.peer_ms === null ? '-' : r.peer_ms.toFixed(1), 10)}${r.ratio === null ? r.note ?? '-' : `${r.ratio.toFixed(2)}x`}`);
   }
   console.log(`\nmatmul 1024: ours ${(2 * 1024 ** 3 / ours.matmul_1024 / 1e6).toFixed(2)} GFLOP/s`);
   writeFileSync('bench-results.json', JSON.stringify(allRows, null, 2) + '\n');
