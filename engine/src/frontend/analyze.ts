@@ -36,6 +36,7 @@ export function interpret(src: string, stmts: Stmt[], override?: { className: st
       const inputs: FV[] = override.inputs.map((t) => ({ kind: 'tensor', shape: t.shape, dtype: t.dtype }));
       interp.runRoot(inst, inputs, {}, 'config');
     }
+    interp.releasePrevious();
     return { interp, stmts };
   }
 
@@ -62,6 +63,7 @@ export function interpret(src: string, stmts: Stmt[], override?: { className: st
     void name;
     symbolicRun(interp, v);
   }
+  interp.releasePrevious();
   return { interp, stmts };
 }
 
@@ -156,16 +158,20 @@ export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
   const { interp } = a;
   const range = (s: Span): Range => ({ start: lines.position(s.from), end: lines.position(s.to) });
 
-  const diagnostics: Diagnostic[] = [...interp.diags.values()].map((d) => ({
-    range: range(d), severity: d.severity, message: d.message, code: d.code,
-    ...(d.related ? { related: d.related.map((r) => ({ range: range(r), message: r.message })) } : {}),
-  }));
+  const diagnostics: Diagnostic[] = [];
+  for (const d of interp.diags.values()) {
+    const o: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { range: range(d), severity: d.severity, message: d.message, code: d.code };
+    if (d.related) o.related = d.related.map((r) => ({ range: range(r), message: r.message }));
+    diagnostics.push(o);
+  }
   diagnostics.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 
-  const facts: ShapeFact[] = [...interp.facts.values()].map((f) => ({
-    range: range(f), text: f.text, kind: f.kind, ...(f.hintAt !== undefined ? { hintAt: lines.position(f.hintAt) } : {}),
-    values: f.values, contexts: f.contexts,
-  }));
+  const facts: ShapeFact[] = [];
+  for (const f of interp.facts.values()) {
+    facts.push(f.hintAt !== undefined
+      ? { range: range(f), text: f.text, kind: f.kind, hintAt: lines.position(f.hintAt), values: f.values, contexts: f.contexts }
+      : { range: range(f), text: f.text, kind: f.kind, values: f.values, contexts: f.contexts });
+  }
   facts.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 
   // `self.x` occurrences per class, for hover on layer references.
@@ -235,7 +241,7 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: Model
         className: name,
         root: moduleTree(run.inst, range),
         inputs,
-        nodes: run.ir.nodes.map(({ span, ...n }) => ({ ...n, range: range(span) })),
+        nodes: run.ir.nodes.map((n) => ({ id: n.id, call: n.call, target: n.target, args: n.args, output: n.output, scope: n.scope, range: range(n.span) })),
         output,
         symbols: [...symbols],
       },

@@ -91,10 +91,9 @@ export class ChunkedParser {
       const key = text.slice(ch.from, ch.to);
       let entry = this.entries.get(key)?.shift();
       if (entry) {
-        if (entry.from !== ch.from) { for (const st of entry.stmts) shiftSpans(st, ch.from - entry.from); entry.from = ch.from; }
+        if (entry.from !== ch.from) { for (const st of entry.stmts) shiftStmt(st, ch.from - entry.from); entry.from = ch.from; }
       } else {
-        const stmts = new Converter(key).stmts(children(parse(key).topNode));
-        for (const st of stmts) shiftSpans(st, ch.from);
+        const stmts = new Converter(key, ch.from).stmts(children(parse(key).topNode));
         entry = { from: ch.from, stmts };
       }
       out.push(...entry.stmts);
@@ -109,20 +108,74 @@ export class ChunkedParser {
 
 const EXPR_TOKENS = new Set([',', '(', ')', '[', ']', '{', '}', ':', '*', '**', 'AssignOp', 'for', 'in', 'if', 'async']);
 
-/** Move every offset of a converted subtree by `delta` (in place). */
-function shiftSpans(node: unknown, delta: number): void {
-  if (Array.isArray(node)) { for (let i = 0; i < node.length; i++) shiftSpans(node[i], delta); return; }
-  if (node === null || typeof node !== 'object') return;
-  const o = node as Record<string, unknown>;
-  for (const k in o) {
-    const v = o[k];
-    if (typeof v === 'number') { if (k === 'from' || k === 'to' || k === 'nameFrom' || k === 'nameTo') o[k] = v + delta; }
-    else if (typeof v === 'object' && v !== null) shiftSpans(v, delta);
+/** Move every offset of a converted statement by `delta` (in place), field by field per node kind. */
+export function shiftStmt(s: Stmt, d: number): void {
+  const w = s as { from: number; to: number };
+  w.from += d; w.to += d;
+  switch (s.k) {
+    case 'assign': for (const t of s.targets) shiftExpr(t, d); if (s.value) shiftExpr(s.value, d); if (s.ann) shiftExpr(s.ann, d); return;
+    case 'aug': shiftExpr(s.target, d); shiftExpr(s.value, d); return;
+    case 'expr': shiftExpr(s.e, d); return;
+    case 'return': if (s.e) shiftExpr(s.e, d); return;
+    case 'if': shiftExpr(s.test, d); shiftStmts(s.body, d); shiftStmts(s.orelse, d); return;
+    case 'for': shiftExpr(s.target, d); shiftExpr(s.iter, d); shiftStmts(s.body, d); shiftStmts(s.orelse, d); return;
+    case 'while': shiftExpr(s.test, d); shiftStmts(s.body, d); return;
+    case 'with': for (const it of s.items) { shiftExpr(it.e, d); if (it.as) shiftExpr(it.as, d); } shiftStmts(s.body, d); return;
+    case 'try': shiftStmts(s.body, d); for (const h of s.handlers) shiftStmts(h, d); shiftStmts(s.orelse, d); shiftStmts(s.final, d); return;
+    case 'def':
+      s.nameFrom += d; s.nameTo += d;
+      shiftParams(s.params, d); shiftStmts(s.body, d); for (const e of s.decorators) shiftExpr(e, d); if (s.returns) shiftExpr(s.returns, d);
+      return;
+    case 'class': s.nameFrom += d; s.nameTo += d; shiftArgs(s.bases, d); shiftStmts(s.body, d); return;
+    default: return;
+  }
+}
+
+function shiftStmts(ss: readonly Stmt[], d: number): void {
+  for (let i = 0; i < ss.length; i++) shiftStmt(ss[i]!, d);
+}
+
+function shiftParams(ps: readonly Param[], d: number): void {
+  for (const p of ps) { (p as { from: number }).from += d; (p as { to: number }).to += d; if (p.default) shiftExpr(p.default, d); if (p.ann) shiftExpr(p.ann, d); }
+}
+
+function shiftArgs(as: readonly Arg[], d: number): void {
+  for (const a of as) { (a as { from: number }).from += d; (a as { to: number }).to += d; shiftExpr(a.value, d); }
+}
+
+function shiftExprs(es: readonly Expr[], d: number): void {
+  for (let i = 0; i < es.length; i++) shiftExpr(es[i]!, d);
+}
+
+function shiftExpr(e: Expr, d: number): void {
+  const w = e as { from: number; to: number };
+  w.from += d; w.to += d;
+  switch (e.k) {
+    case 'attr': e.nameFrom += d; shiftExpr(e.obj, d); return;
+    case 'call': shiftExpr(e.fn, d); shiftArgs(e.args, d); return;
+    case 'index': shiftExpr(e.obj, d); shiftExpr(e.index, d); return;
+    case 'slice': if (e.lo) shiftExpr(e.lo, d); if (e.hi) shiftExpr(e.hi, d); if (e.step) shiftExpr(e.step, d); return;
+    case 'bin': shiftExpr(e.l, d); shiftExpr(e.r, d); return;
+    case 'unary': case 'star': shiftExpr(e.e, d); return;
+    case 'cond': shiftExpr(e.then, d); shiftExpr(e.test, d); shiftExpr(e.else, d); return;
+    case 'tuple': case 'list': case 'set': shiftExprs(e.items, d); return;
+    case 'dict': for (const en of e.entries) { if (en.key) shiftExpr(en.key, d); shiftExpr(en.value, d); } return;
+    case 'comp':
+      shiftExpr(e.elt, d); if (e.key) shiftExpr(e.key, d);
+      for (const c of e.fors) { shiftExpr(c.target, d); shiftExpr(c.iter, d); shiftExprs(c.ifs, d); }
+      return;
+    case 'lambda': shiftParams(e.params, d); shiftExpr(e.body, d); return;
+    default: return;
   }
 }
 
 class Converter {
-  constructor(private readonly src: string) {}
+  /** `src` is the chunk's text; `off` its offset in the document (added to every position). */
+  constructor(private readonly src: string, private readonly off = 0) {}
+
+  span(n: SyntaxNode): Span {
+    return { from: n.from + this.off, to: n.to + this.off };
+  }
 
   text(n: SyntaxNode): string {
     return this.src.slice(n.from, n.to);
@@ -147,7 +200,7 @@ class Converter {
   }
 
   stmt(n: SyntaxNode): Stmt | null {
-    const sp = { from: n.from, to: n.to };
+    const sp = this.span(n);
     const cs = children(n);
     switch (n.name) {
       case 'AssignStatement': {
@@ -159,26 +212,26 @@ class Converter {
             if (c.name === 'TypeDef') { ann = this.typeDef(c); return false; }
             return true;
           });
-          targets.push(this.exprList(g, n));
+          targets.push(this.exprList(g, sp));
         }
         if (groups.length === 1) {
           // Bare annotation `x: int`.
           const g = groups[0]!.filter((c) => c.name !== 'TypeDef');
-          return { ...sp, k: 'assign', targets: [this.exprList(g, n)], value: null };
+          return { from: sp.from, to: sp.to, k: 'assign', targets: [this.exprList(g, sp)], value: null };
         }
-        return { ...sp, k: 'assign', targets, value: this.exprList(groups[groups.length - 1]!, n), ann };
+        return { from: sp.from, to: sp.to, k: 'assign', targets, value: this.exprList(groups[groups.length - 1]!, sp), ann };
       }
       case 'UpdateStatement': {
         const i = cs.findIndex((c) => c.name === 'UpdateOp');
-        if (i < 0) return { ...sp, k: 'other' };
+        if (i < 0) return { from: sp.from, to: sp.to, k: 'other' };
         const op = this.text(cs[i]!).slice(0, -1);
-        return { ...sp, k: 'aug', target: this.exprList(cs.slice(0, i), n), op, value: this.exprList(cs.slice(i + 1), n) };
+        return { from: sp.from, to: sp.to, k: 'aug', target: this.exprList(cs.slice(0, i), sp), op, value: this.exprList(cs.slice(i + 1), sp) };
       }
       case 'ExpressionStatement':
-        return { ...sp, k: 'expr', e: this.exprList(cs, n) };
+        return { from: sp.from, to: sp.to, k: 'expr', e: this.exprList(cs, sp) };
       case 'ReturnStatement': {
         const rest = cs.slice(1);
-        return rest.length ? { ...sp, k: 'return', e: this.exprList(rest, n) } : { ...sp, k: 'return' };
+        return rest.length ? { from: sp.from, to: sp.to, k: 'return', e: this.exprList(rest, sp) } : { from: sp.from, to: sp.to, k: 'return' };
       }
       case 'IfStatement':
         return this.ifChain(cs, 0, sp);
@@ -186,17 +239,17 @@ class Converter {
         const iIn = cs.findIndex((c) => c.name === 'in');
         const bodies = cs.filter((c) => c.name === 'Body');
         const iBody = cs.indexOf(bodies[0]!);
-        if (iIn < 0 || iBody < 0) return { ...sp, k: 'other' };
+        if (iIn < 0 || iBody < 0) return { from: sp.from, to: sp.to, k: 'other' };
         const start = cs[0]!.name === 'async' ? 2 : 1;
         return {
-          ...sp, k: 'for', target: this.exprList(cs.slice(start, iIn), n), iter: this.exprList(cs.slice(iIn + 1, iBody), n),
+          from: sp.from, to: sp.to, k: 'for', target: this.exprList(cs.slice(start, iIn), sp), iter: this.exprList(cs.slice(iIn + 1, iBody), sp),
           body: this.body(bodies[0]), orelse: this.body(bodies[1]),
         };
       }
       case 'WhileStatement': {
         const bodies = cs.filter((c) => c.name === 'Body');
         const iBody = cs.indexOf(bodies[0]!);
-        return { ...sp, k: 'while', test: this.exprList(cs.slice(1, iBody < 0 ? cs.length : iBody), n), body: this.body(bodies[0]) };
+        return { from: sp.from, to: sp.to, k: 'while', test: this.exprList(cs.slice(1, iBody < 0 ? cs.length : iBody), sp), body: this.body(bodies[0]) };
       }
       case 'WithStatement': {
         const iBody = cs.findIndex((c) => c.name === 'Body');
@@ -205,10 +258,10 @@ class Converter {
         for (const g of splitBy(cs.slice(start, iBody < 0 ? cs.length : iBody), (c) => c.name === ',')) {
           const ia = g.findIndex((c) => c.name === 'as');
           if (g.length === 0) continue;
-          if (ia < 0) items.push({ e: this.exprList(g, n) });
-          else items.push({ e: this.exprList(g.slice(0, ia), n), as: this.exprList(g.slice(ia + 1), n) });
+          if (ia < 0) items.push({ e: this.exprList(g, sp) });
+          else items.push({ e: this.exprList(g.slice(0, ia), sp), as: this.exprList(g.slice(ia + 1), sp) });
         }
-        return { ...sp, k: 'with', items, body: iBody < 0 ? [] : this.body(cs[iBody]) };
+        return { from: sp.from, to: sp.to, k: 'with', items, body: iBody < 0 ? [] : this.body(cs[iBody]) };
       }
       case 'TryStatement': {
         const bodies: { kw: string; body: SyntaxNode }[] = [];
@@ -218,7 +271,7 @@ class Converter {
           else if (c.name === 'Body') bodies.push({ kw, body: c });
         }
         return {
-          ...sp, k: 'try',
+          from: sp.from, to: sp.to, k: 'try',
           body: this.body(bodies.find((b) => b.kw === 'try')?.body),
           handlers: bodies.filter((b) => b.kw === 'except').map((b) => this.body(b.body)),
           orelse: this.body(bodies.find((b) => b.kw === 'else')?.body),
@@ -231,7 +284,7 @@ class Converter {
           return this.dottedCall(dc, d);
         });
         const inner = cs.find((c) => c.name === 'FunctionDefinition' || c.name === 'ClassDefinition');
-        if (!inner) return { ...sp, k: 'other' };
+        if (!inner) return { from: sp.from, to: sp.to, k: 'other' };
         const s = this.stmt(inner);
         if (s && s.k === 'def') return { ...s, decorators: decos };
         return s;
@@ -241,9 +294,9 @@ class Converter {
         const pl = cs.find((c) => c.name === 'ParamList');
         const td = cs.find((c) => c.name === 'TypeDef');
         const body = cs.find((c) => c.name === 'Body');
-        if (!nameNode) return { ...sp, k: 'error' };
+        if (!nameNode) return { from: sp.from, to: sp.to, k: 'error' };
         return {
-          ...sp, k: 'def', name: this.text(nameNode), nameFrom: nameNode.from, nameTo: nameNode.to,
+          from: sp.from, to: sp.to, k: 'def', name: this.text(nameNode), nameFrom: nameNode.from + this.off, nameTo: nameNode.to + this.off,
           params: pl ? this.params(children(pl)) : [], body: this.body(body), decorators: [], returns: td ? this.typeDef(td) : undefined,
         };
       }
@@ -251,28 +304,28 @@ class Converter {
         const nameNode = cs.find((c) => c.name === 'VariableName');
         const al = cs.find((c) => c.name === 'ArgList');
         const body = cs.find((c) => c.name === 'Body');
-        if (!nameNode) return { ...sp, k: 'error' };
+        if (!nameNode) return { from: sp.from, to: sp.to, k: 'error' };
         return {
-          ...sp, k: 'class', name: this.text(nameNode), nameFrom: nameNode.from, nameTo: nameNode.to,
+          from: sp.from, to: sp.to, k: 'class', name: this.text(nameNode), nameFrom: nameNode.from + this.off, nameTo: nameNode.to + this.off,
           bases: al ? this.args(al) : [], body: this.body(body),
         };
       }
       case 'ImportStatement':
         return this.importStmt(cs, sp);
       case 'PassStatement':
-        return { ...sp, k: 'pass' };
+        return { from: sp.from, to: sp.to, k: 'pass' };
       case 'BreakStatement':
-        return { ...sp, k: 'break' };
+        return { from: sp.from, to: sp.to, k: 'break' };
       case 'ContinueStatement':
-        return { ...sp, k: 'continue' };
+        return { from: sp.from, to: sp.to, k: 'continue' };
       case 'AssertStatement':
-        return { ...sp, k: 'assert' };
+        return { from: sp.from, to: sp.to, k: 'assert' };
       case 'RaiseStatement':
-        return { ...sp, k: 'raise' };
+        return { from: sp.from, to: sp.to, k: 'raise' };
       case '⚠':
-        return { ...sp, k: 'error' };
+        return { from: sp.from, to: sp.to, k: 'error' };
       default:
-        return { ...sp, k: 'other' };
+        return { from: sp.from, to: sp.to, k: 'other' };
     }
   }
 
@@ -285,17 +338,17 @@ class Converter {
     i++;
     let orelse: Stmt[] = [];
     if (i < cs.length) {
-      if (cs[i]!.name === 'elif') orelse = [this.ifChain(cs, i, { from: cs[i]!.from, to: sp.to })];
+      if (cs[i]!.name === 'elif') orelse = [this.ifChain(cs, i, { from: cs[i]!.from + this.off, to: sp.to })];
       else if (cs[i]!.name === 'else') orelse = this.body(cs[i + 1]);
     }
-    const test = testNodes.length ? this.exprList(testNodes, cs[start]!) : this.unknown(sp);
-    return { ...sp, k: 'if', test, body, orelse };
+    const test = testNodes.length ? this.exprList(testNodes, this.span(cs[start]!)) : this.unknown(sp);
+    return { from: sp.from, to: sp.to, k: 'if', test, body, orelse };
   }
 
   importStmt(cs: SyntaxNode[], sp: Span): Stmt {
     if (cs[0]?.name === 'from') {
       const iImp = cs.findIndex((c) => c.name === 'import');
-      if (iImp < 0) return { ...sp, k: 'other' };
+      if (iImp < 0) return { from: sp.from, to: sp.to, k: 'other' };
       const mod = cs.slice(1, iImp).map((c) => this.text(c)).join('');
       const names: { name: string; as?: string }[] = [];
       for (const g of splitBy(cs.slice(iImp + 1).filter((c) => c.name !== '(' && c.name !== ')'), (c) => c.name === ',')) {
@@ -304,7 +357,7 @@ class Converter {
         const name = this.text(g[0]!);
         names.push(ia >= 0 && g[ia + 1] ? { name, as: this.text(g[ia + 1]!) } : { name });
       }
-      return { ...sp, k: 'from', mod, names };
+      return { from: sp.from, to: sp.to, k: 'from', mod, names };
     }
     const names: { mod: string; as?: string }[] = [];
     for (const g of splitBy(cs.slice(1), (c) => c.name === ',')) {
@@ -313,7 +366,7 @@ class Converter {
       const mod = g.slice(0, ia < 0 ? g.length : ia).map((c) => this.text(c)).join('');
       names.push(ia >= 0 && g[ia + 1] ? { mod, as: this.text(g[ia + 1]!) } : { mod });
     }
-    return { ...sp, k: 'import', names };
+    return { from: sp.from, to: sp.to, k: 'import', names };
   }
 
   params(cs: SyntaxNode[]): Param[] {
@@ -327,7 +380,7 @@ class Converter {
       else if (g[0]!.name === '**') { kind = 'dstar'; i = 1; }
       const nameNode = g[i];
       if (!nameNode || nameNode.name !== 'VariableName') continue; // bare `*` or `/`
-      const p: Param = { from: nameNode.from, to: nameNode.to, name: this.text(nameNode), kind };
+      const p: Param = { from: nameNode.from + this.off, to: nameNode.to + this.off, name: this.text(nameNode), kind };
       const td = g.find((c) => c.name === 'TypeDef');
       if (td) p.ann = this.typeDef(td);
       const ia = g.findIndex((c) => c.name === 'AssignOp');
@@ -339,7 +392,7 @@ class Converter {
 
   typeDef(n: SyntaxNode): Expr {
     const cs = children(n).filter((c) => c.name !== ':' && c.name !== '->');
-    return cs.length ? this.expr(cs[0]!) : this.unknown(n);
+    return cs.length ? this.expr(cs[0]!) : this.unknown(this.span(n));
   }
 
   dottedCall(cs: SyntaxNode[], whole: SyntaxNode): Expr {
@@ -347,12 +400,12 @@ class Converter {
     let e: Expr | null = null;
     for (const c of cs) {
       if (c.name === 'VariableName') {
-        e = e ? { from: e.from, to: c.to, k: 'attr', obj: e, name: this.text(c), nameFrom: c.from } : { from: c.from, to: c.to, k: 'name', id: this.text(c) };
+        e = e ? { from: e.from, to: c.to + this.off, k: 'attr', obj: e, name: this.text(c), nameFrom: c.from + this.off } : { from: c.from + this.off, to: c.to + this.off, k: 'name', id: this.text(c) };
       } else if (c.name === 'ArgList' && e) {
-        e = { from: e.from, to: c.to, k: 'call', fn: e, args: this.args(c) };
+        e = { from: e.from, to: c.to + this.off, k: 'call', fn: e, args: this.args(c) };
       }
     }
-    return e ?? this.unknown(whole);
+    return e ?? this.unknown(this.span(whole));
   }
 
   unknown(sp: Span): Expr {
@@ -372,7 +425,7 @@ class Converter {
   starred(g: SyntaxNode[]): Expr {
     if (g[0]!.name === '*' && g[1]) {
       const e = this.expr(g[1]);
-      return { from: g[0]!.from, to: e.to, k: 'star', e };
+      return { from: g[0]!.from + this.off, to: e.to, k: 'star', e };
     }
     return this.expr(g[0]!);
   }
@@ -380,17 +433,17 @@ class Converter {
   args(argList: SyntaxNode): Arg[] {
     const cs = children(argList).filter((c) => c.name !== '(' && c.name !== ')');
     if (cs.some((c) => c.name === 'for')) {
-      const comp = this.comp(cs, 'gen', argList);
+      const comp = this.comp(cs, 'gen', this.span(argList));
       return [{ from: comp.from, to: comp.to, kind: 'pos', value: comp }];
     }
     const out: Arg[] = [];
     for (const g of splitBy(cs, (c) => c.name === ',')) {
       if (g.length === 0) continue;
       const first = g[0]!;
-      if (first.name === '*' && g[1]) out.push({ from: first.from, to: g[1].to, kind: 'star', value: this.expr(g[1]) });
-      else if (first.name === '**' && g[1]) out.push({ from: first.from, to: g[1].to, kind: 'dstar', value: this.expr(g[1]) });
-      else if (g[1]?.name === 'AssignOp' && g[2]) out.push({ from: first.from, to: g[2].to, kind: 'kw', name: this.text(first), value: this.expr(g[2]) });
-      else out.push({ from: first.from, to: first.to, kind: 'pos', value: this.expr(first) });
+      if (first.name === '*' && g[1]) out.push({ from: first.from + this.off, to: g[1].to + this.off, kind: 'star', value: this.expr(g[1]) });
+      else if (first.name === '**' && g[1]) out.push({ from: first.from + this.off, to: g[1].to + this.off, kind: 'dstar', value: this.expr(g[1]) });
+      else if (g[1]?.name === 'AssignOp' && g[2]) out.push({ from: first.from + this.off, to: g[2].to + this.off, kind: 'kw', name: this.text(first), value: this.expr(g[2]) });
+      else out.push({ from: first.from + this.off, to: first.to + this.off, kind: 'pos', value: this.expr(first) });
     }
     return out;
   }
@@ -438,38 +491,41 @@ class Converter {
       if (g.some((c) => c.name === ':')) {
         const parts = splitBy(g, (c) => c.name === ':');
         const part = (k: number): Expr | undefined => (parts[k] && parts[k]!.length ? this.expr(parts[k]![0]!) : undefined);
-        const from = g[0]!.from;
-        const to = g[g.length - 1]!.to;
+        const from = g[0]!.from + this.off;
+        const to = g[g.length - 1]!.to + this.off;
         items.push({ from, to, k: 'slice', lo: part(0), hi: part(1), step: part(2) });
       } else {
         items.push(this.starred(g));
       }
     }
     const index: Expr = groups.length > 1
-      ? { from: inner[0]?.from ?? whole.from, to: inner[inner.length - 1]?.to ?? whole.to, k: 'tuple', items }
-      : items[0] ?? this.unknown(whole);
-    return { from: whole.from, to: whole.to, k: 'index', obj, index };
+      ? { from: (inner[0]?.from ?? whole.from) + this.off, to: (inner[inner.length - 1]?.to ?? whole.to) + this.off, k: 'tuple', items }
+      : items[0] ?? this.unknown(this.span(whole));
+    return { from: whole.from + this.off, to: whole.to + this.off, k: 'index', obj, index };
   }
 
   expr(n: SyntaxNode): Expr {
-    const sp = { from: n.from, to: n.to };
+    const sp = this.span(n);
     switch (n.name) {
       case 'VariableName':
-        return { ...sp, k: 'name', id: this.text(n) };
+        return { from: sp.from, to: sp.to, k: 'name', id: this.text(n) };
       case 'Number':
-        return { ...sp, ...parseNumber(this.text(n)) };
+        {
+        const num = parseNumber(this.text(n));
+        return { from: sp.from, to: sp.to, k: 'num', v: num.v, int: num.int };
+      }
       case 'String':
-        return { ...sp, k: 'str', v: parseString(this.text(n)) };
+        return { from: sp.from, to: sp.to, k: 'str', v: parseString(this.text(n)) };
       case 'ContinuedString':
-        return { ...sp, k: 'str', v: children(n).map((c) => parseString(this.text(c))).join('') };
+        return { from: sp.from, to: sp.to, k: 'str', v: children(n).map((c) => parseString(this.text(c))).join('') };
       case 'FormatString':
-        return { ...sp, k: 'fstr' };
+        return { from: sp.from, to: sp.to, k: 'fstr' };
       case 'Boolean':
-        return { ...sp, k: 'bool', v: this.text(n) === 'True' };
+        return { from: sp.from, to: sp.to, k: 'bool', v: this.text(n) === 'True' };
       case 'None':
-        return { ...sp, k: 'none' };
+        return { from: sp.from, to: sp.to, k: 'none' };
       case 'Ellipsis':
-        return { ...sp, k: 'ellipsis' };
+        return { from: sp.from, to: sp.to, k: 'ellipsis' };
       case 'ParenthesizedExpression': {
         const cs = children(n).filter((c) => c.name !== '(' && c.name !== ')');
         return cs[0] ? this.expr(cs[0]) : this.unknown(sp);
@@ -477,13 +533,13 @@ class Converter {
       case 'TupleExpression': {
         const cs = children(n).filter((c) => c.name !== '(' && c.name !== ')');
         const items = splitBy(cs, (c) => c.name === ',').filter((g) => g.length).map((g) => this.starred(g));
-        return { ...sp, k: 'tuple', items };
+        return { from: sp.from, to: sp.to, k: 'tuple', items };
       }
       case 'ArrayExpression':
       case 'SetExpression': {
         const cs = children(n).slice(1, -1);
         const items = splitBy(cs, (c) => c.name === ',').filter((g) => g.length).map((g) => this.starred(g));
-        return { ...sp, k: n.name === 'ArrayExpression' ? 'list' : 'set', items };
+        return { from: sp.from, to: sp.to, k: n.name === 'ArrayExpression' ? 'list' : 'set', items };
       }
       case 'ArrayComprehensionExpression':
         return this.comp(children(n).slice(1, -1), 'list', sp);
@@ -500,7 +556,7 @@ class Converter {
           if (g[0]!.name === '**' && g[1]) entries.push({ value: this.expr(g[1]) });
           else if (g[1]?.name === ':' && g[2]) entries.push({ key: this.expr(g[0]!), value: this.expr(g[2]) });
         }
-        return { ...sp, k: 'dict', entries };
+        return { from: sp.from, to: sp.to, k: 'dict', entries };
       }
       case 'MemberExpression': {
         const cs = children(n);
@@ -508,7 +564,7 @@ class Converter {
         if (cs[1]?.name === '.') {
           const prop = cs[2];
           if (!prop) return this.unknown(sp);
-          return { ...sp, k: 'attr', obj, name: this.text(prop), nameFrom: prop.from };
+          return { from: sp.from, to: sp.to, k: 'attr', obj, name: this.text(prop), nameFrom: prop.from + this.off };
         }
         if (cs[1]?.name === '[') {
           const close = cs[cs.length - 1]?.name === ']' ? cs.length - 1 : cs.length;
@@ -520,7 +576,7 @@ class Converter {
         const cs = children(n);
         const al = cs.find((c) => c.name === 'ArgList');
         if (!cs[0] || !al) return this.unknown(sp);
-        return { ...sp, k: 'call', fn: this.expr(cs[0]), args: this.args(al) };
+        return { from: sp.from, to: sp.to, k: 'call', fn: this.expr(cs[0]), args: this.args(al) };
       }
       case 'BinaryExpression': {
         const cs = children(n);
@@ -528,26 +584,26 @@ class Converter {
         const l = this.expr(cs[0]!);
         const r = this.expr(cs[cs.length - 1]!);
         const op = cs.slice(1, -1).map((c) => this.text(c)).join(' ');
-        return { ...sp, k: 'bin', op, l, r };
+        return { from: sp.from, to: sp.to, k: 'bin', op, l, r };
       }
       case 'UnaryExpression': {
         const cs = children(n);
         if (cs.length < 2) return this.unknown(sp);
-        return { ...sp, k: 'unary', op: this.text(cs[0]!), e: this.expr(cs[1]!) };
+        return { from: sp.from, to: sp.to, k: 'unary', op: this.text(cs[0]!), e: this.expr(cs[1]!) };
       }
       case 'ConditionalExpression': {
         const cs = children(n);
         const ii = cs.findIndex((c) => c.name === 'if');
         const ie = cs.findIndex((c) => c.name === 'else');
         if (ii < 1 || ie < 0 || !cs[ie + 1]) return this.unknown(sp);
-        return { ...sp, k: 'cond', then: this.expr(cs[0]!), test: this.expr(cs[ii + 1]!), else: this.expr(cs[ie + 1]!) };
+        return { from: sp.from, to: sp.to, k: 'cond', then: this.expr(cs[0]!), test: this.expr(cs[ii + 1]!), else: this.expr(cs[ie + 1]!) };
       }
       case 'LambdaExpression': {
         const cs = children(n);
         const pl = cs.find((c) => c.name === 'ParamList');
         const ic = cs.findIndex((c) => c.name === ':');
         const body = cs[ic + 1];
-        return { ...sp, k: 'lambda', params: pl ? this.params(children(pl)) : [], body: body ? this.expr(body) : this.unknown(sp) };
+        return { from: sp.from, to: sp.to, k: 'lambda', params: pl ? this.params(children(pl)) : [], body: body ? this.expr(body) : this.unknown(sp) };
       }
       default:
         if (EXPR_TOKENS.has(n.name)) return this.unknown(sp);

@@ -76,20 +76,15 @@ export interface InstRecord {
   site: Span;
 }
 
-/** Maps offsets of an old version onto this one, statement by statement (unchanged text only). */
-function shifter(oldSegs: readonly Segment[], startByText: Map<string, number>): (off: number) => number {
-  return (off: number): number => {
-    let lo = 0;
-    let hi = oldSegs.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const sg = oldSegs[mid]!;
-      if (off < sg.from) hi = mid - 1;
-      else if (off > sg.to) lo = mid + 1;
-      else { const start = startByText.get(sg.text); return start === undefined ? off : off - sg.from + start; }
-    }
-    return off;
-  };
+/** Same record with its offsets mapped (explicit literals: spreads are slow here). */
+function shiftDiag(d: DiagAcc, shift: (off: number) => number): DiagAcc {
+  const o: DiagAcc = { from: shift(d.from), to: shift(d.to), severity: d.severity, message: d.message, code: d.code };
+  if (d.related) o.related = d.related.map((r) => ({ from: shift(r.from), to: shift(r.to), message: r.message }));
+  return o;
+}
+
+function shiftLayer(l: LayerAcc, shift: (off: number) => number): LayerAcc {
+  return { owner: l.owner, path: l.path, type: l.type, summary: l.summary, from: shift(l.from), to: shift(l.to), params: l.params, paramCount: l.paramCount };
 }
 
 function isPlain(v: FV): boolean {
@@ -186,10 +181,17 @@ export class Interp {
   private readonly instSegs = new WeakMap<ModuleInst, Set<number>>();
   private readonly touchStack: Set<number>[] = [];
 
-  constructor(readonly src: string, private readonly prevCache: RunCache | null = null, readonly nextCache: RunCache | null = null) {
+  constructor(readonly src: string, private prevCache: RunCache | null = null, readonly nextCache: RunCache | null = null) {
     for (const b of BUILTINS) this.builtins.vars.set(b, { kind: 'builtin', name: b } as BuiltinV);
     this.builtins.vars.set('__name__', { kind: 'str', value: '__main__' });
     (this.moduleScope as { parent: Scope | null }).parent = this.builtins;
+  }
+
+  /** Forget the previous version's caches once this version is analysed (else every version stays reachable). */
+  releasePrevious(): void {
+    this.prevCache = null;
+    this.prevInstCache = null;
+    this.shiftMemo.clear();
   }
 
   // ---- recording ------------------------------------------------------------------------
@@ -200,9 +202,14 @@ export class Interp {
       severity = 'warning';
       message = `${message} (assuming the input rank of the first layer; add an example call to be sure)`;
     }
-    if (this.capture) this.capture.diags.push({ from: span.from, to: span.to, severity, message, code, ...(related ? { related } : {}) });
-    for (const cap of this.instCaptures) cap.diags.push({ from: span.from, to: span.to, severity, message, code, ...(related ? { related } : {}) });
-    this.addDiag({ from: span.from, to: span.to, severity, message, code, ...(related ? { related } : {}) });
+    const mk = (): DiagAcc => {
+      const o: DiagAcc = { from: span.from, to: span.to, severity, message, code };
+      if (related) o.related = related;
+      return o;
+    };
+    if (this.capture) this.capture.diags.push(mk());
+    for (const cap of this.instCaptures) cap.diags.push(mk());
+    this.addDiag(mk());
   }
 
   private addDiag(d: DiagAcc): void {
@@ -211,7 +218,9 @@ export class Interp {
     const key = `${span.from}:${span.to}:${code}`;
     if (this.diags.has(key)) return;
     // One root cause, one error: an error at an enclosing range already explains this one.
-    this.diags.set(key, { from: span.from, to: span.to, severity, message, code, ...(related ? { related } : {}) });
+    const o: DiagAcc = { from: span.from, to: span.to, severity, message, code };
+    if (related) o.related = related;
+    this.diags.set(key, o);
   }
 
   fact(f: Frame, span: Span, kind: FactAcc['kind'], v: FV, hintAt?: number): void {
@@ -219,7 +228,11 @@ export class Interp {
     const value = toValue(v);
     if (value.kind === 'unknown' || (value.kind === 'tensor' && value.shape === null)) return;
     const vk = valueToString(value);
-    if (this.capture) this.capture.facts.push({ from: span.from, to: span.to, kind, value, vk, ctx: f.ctxName, ...(hintAt !== undefined ? { hintAt } : {}) });
+    if (this.capture) {
+      const o: RunRecord['facts'][number] = { from: span.from, to: span.to, kind, value, vk, ctx: f.ctxName };
+      if (hintAt !== undefined) o.hintAt = hintAt;
+      this.capture.facts.push(o);
+    }
     this.addFact(span, kind, value, vk, f.ctxName, hintAt);
   }
 
@@ -642,16 +655,15 @@ export class Interp {
     const rec = this.prevInstCache?.get(cacheKey);
     if (!rec) return null;
     if (!this.reusable(rec.deps, rec.spanSegs)) return null;
-    const startByText = this.startByText();
-    const shift = shifter(rec.segs, startByText);
+    const shift = this.shiftFrom(rec.segs);
     const delta = site.from - rec.site.from;
     if (shift(rec.site.from) !== site.from) return null; // same text elsewhere: build it again
     void delta;
     // Rebind the old tree to this version: classes by name, constructor spans shifted.
-    const classByDef = new Map<Stmt, ClassV>(this.classes.map((c) => [c.def, c] as const));
+    const classByDef = this.classByDef();
     const touched = new Set<number>();
-    const depSet = new Set(rec.deps);
-    this.segs.forEach((sg, i) => { if (depSet.has(sg.text)) touched.add(i); });
+    const segsByText = this.segsByText();
+    for (const t of rec.deps) for (const i of segsByText.get(t) ?? []) touched.add(i);
     const visit = (m: ModuleInst): void => {
       if (m.ctor) (m as { ctor: Span | null }).ctor = { from: shift(m.ctor.from), to: shift(m.ctor.to) };
       if (m.cls) {
@@ -668,20 +680,18 @@ export class Interp {
       for (const c of m.children.values()) visit(c);
     };
     visit(rec.inst);
-    for (const l of rec.layers) {
-      const key = `${l.owner}\u0000${l.path}`;
-      const moved = { ...l, from: shift(l.from), to: shift(l.to) };
+    const layers = rec.layers.map((l) => shiftLayer(l, shift));
+    for (const moved of layers) {
+      const key = `${moved.owner}\u0000${moved.path}`;
       if (!this.layers.has(key)) this.layers.set(key, moved);
       for (const cap of this.instCaptures) cap.layers.push(moved);
     }
-    for (const d of rec.diags) {
-      const moved = { ...d, from: shift(d.from), to: shift(d.to), ...(d.related ? { related: d.related.map((r) => ({ ...r, from: shift(r.from), to: shift(r.to) })) } : {}) };
+    const diags = rec.diags.map((d) => shiftDiag(d, shift));
+    for (const moved of diags) {
       this.addDiag(moved);
       for (const cap of this.instCaptures) cap.diags.push(moved);
     }
-    this.instCache.set(cacheKey, { ...rec, segs: this.segs, site: { from: site.from, to: site.to },
-      layers: rec.layers.map((l) => ({ ...l, from: shift(l.from), to: shift(l.to) })),
-      diags: rec.diags.map((d) => ({ ...d, from: shift(d.from), to: shift(d.to), ...(d.related ? { related: d.related.map((r) => ({ ...r, from: shift(r.from), to: shift(r.to) })) } : {}) })) });
+    this.instCache.set(cacheKey, { segs: this.segs, deps: rec.deps, spanSegs: rec.spanSegs, inst: rec.inst, layers, diags, site: { from: site.from, to: site.to } });
     this.reusedInstances++;
     return rec.inst;
   }
@@ -696,8 +706,12 @@ export class Interp {
 
   /** Classes of this version by the offset of their definition. */
   private classAt(): Map<number, ClassV> {
-    return new Map(this.classes.map((c) => [c.def.from, c] as const));
+    if (this.classAtMemo && this.classAtMemo.n === this.classes.length) return this.classAtMemo.map;
+    const map = new Map(this.classes.map((c) => [c.def.from, c] as const));
+    this.classAtMemo = { n: this.classes.length, map };
+    return map;
   }
+  private classAtMemo: { n: number; map: Map<number, ClassV> } | null = null;
 
   private textCountMemo: Map<string, number> | null = null;
   /** How often each top-level statement text occurs in this version. */
@@ -719,6 +733,55 @@ export class Interp {
     const out = new Set<string>();
     for (const o of offsets) { const i = this.segOf(o); if (i >= 0) out.add(this.segs[i]!.text); }
     return [...out];
+  }
+
+  private readonly shiftMemo = new Map<readonly Segment[], (off: number) => number>();
+  /** Offset mapping from an old version's statements (one per old version, shared by its records). */
+  private shiftFrom(oldSegs: readonly Segment[]): (off: number) => number {
+    let fn = this.shiftMemo.get(oldSegs);
+    if (fn) return fn;
+    const startByText = this.startByText();
+    const n = oldSegs.length;
+    const froms = new Float64Array(n);
+    const tos = new Float64Array(n);
+    const deltas = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const sg = oldSegs[i]!;
+      froms[i] = sg.from;
+      tos[i] = sg.to;
+      const start = startByText.get(sg.text);
+      deltas[i] = start === undefined ? 0 : start - sg.from;
+    }
+    fn = (off: number): number => {
+      let lo = 0;
+      let hi = n - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (off < froms[mid]!) hi = mid - 1;
+        else if (off > tos[mid]!) lo = mid + 1;
+        else return off + deltas[mid]!;
+      }
+      return off;
+    };
+    this.shiftMemo.set(oldSegs, fn);
+    return fn;
+  }
+
+  private segsByTextMemo: Map<string, number[]> | null = null;
+  /** Indices of this version's statements by text. */
+  private segsByText(): Map<string, number[]> {
+    if (this.segsByTextMemo) return this.segsByTextMemo;
+    const m = new Map<string, number[]>();
+    this.segs.forEach((sg, i) => { const l = m.get(sg.text); if (l) l.push(i); else m.set(sg.text, [i]); });
+    return (this.segsByTextMemo = m);
+  }
+
+  private classByDefMemo: { n: number; map: Map<Stmt, ClassV> } | null = null;
+  private classByDef(): Map<Stmt, ClassV> {
+    if (this.classByDefMemo && this.classByDefMemo.n === this.classes.length) return this.classByDefMemo.map;
+    const map = new Map<Stmt, ClassV>(this.classes.map((c) => [c.def, c] as const));
+    this.classByDefMemo = { n: this.classes.length, map };
+    return map;
   }
 
   private startByTextMemo: Map<string, number> | null = null;
@@ -1730,26 +1793,18 @@ export class Interp {
     const rec = this.prevCache?.get(cacheKey);
     if (!rec) return null;
     if (!this.reusable(rec.deps, rec.spanSegs)) return null;
-    const startByText = this.startByText();
-    const oldSegs = rec.segs;
-    const shift = (off: number): number => {
-      let lo = 0;
-      let hi = oldSegs.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const sg = oldSegs[mid]!;
-        if (off < sg.from) hi = mid - 1;
-        else if (off > sg.to) lo = mid + 1;
-        else { const start = startByText.get(sg.text); return start === undefined ? off : off - sg.from + start; }
-      }
-      return off;
-    };
+    const shift = this.shiftFrom(rec.segs);
     const inReplay = this.silent === 0;
+    // Offsets shifted once: recorded now, and kept (new offsets) for the next version.
+    const facts = rec.facts.map((fa) => {
+      const o: RunRecord['facts'][number] = { from: shift(fa.from), to: shift(fa.to), kind: fa.kind, value: fa.value, vk: fa.vk, ctx: fa.ctx };
+      if (fa.hintAt !== undefined) o.hintAt = shift(fa.hintAt);
+      return o;
+    });
+    const diags = rec.diags.map((d) => shiftDiag(d, shift));
     if (inReplay) {
-      for (const fa of rec.facts) this.addFact({ from: shift(fa.from), to: shift(fa.to) }, fa.kind, fa.value, fa.vk, fa.ctx, fa.hintAt === undefined ? undefined : shift(fa.hintAt));
-      for (const d of rec.diags) {
-        this.addDiag({ ...d, from: shift(d.from), to: shift(d.to), ...(d.related ? { related: d.related.map((r) => ({ ...r, from: shift(r.from), to: shift(r.to) })) } : {}) });
-      }
+      for (const fa of facts) this.addFact(fa, fa.kind, fa.value, fa.vk, fa.ctx, fa.hintAt);
+      for (const d of diags) this.addDiag(d);
     }
     const classAt = this.classAt();
     for (const at of rec.called) { const c = classAt.get(shift(at)); if (c) this.called.add(c); }
@@ -1760,7 +1815,7 @@ export class Interp {
     for (const [i, t] of rec.probeHits) if (!this.probeHits.has(i)) this.probeHits.set(i, t);
     if (rec.probeRankFree) this.probeRankFree = true;
     const ir: IRBuilder = {
-      nodes: rec.run.ir.nodes.map((n) => ({ ...n, span: { from: shift(n.span.from), to: shift(n.span.to) } })),
+      nodes: rec.run.ir.nodes.map((n) => ({ id: n.id, call: n.call, target: n.target, args: n.args, output: n.output, scope: n.scope, span: { from: shift(n.span.from), to: shift(n.span.to) } })),
       broken: rec.run.ir.broken, brokenAt: shift(rec.run.ir.brokenAt),
     };
     const run: RootRun = { ...rec.run, inst: m, ir, key };
@@ -1770,8 +1825,8 @@ export class Interp {
     // Keep the new offsets for the next version.
     if (this.nextCache) {
       const fresh = this.nextCache.get(cacheKey)!;
-      fresh.facts = rec.facts.map((fa) => ({ ...fa, from: shift(fa.from), to: shift(fa.to), ...(fa.hintAt === undefined ? {} : { hintAt: shift(fa.hintAt) }) }));
-      fresh.diags = rec.diags.map((d) => ({ ...d, from: shift(d.from), to: shift(d.to), ...(d.related ? { related: d.related.map((r) => ({ ...r, from: shift(r.from), to: shift(r.to) })) } : {}) }));
+      fresh.facts = facts;
+      fresh.diags = diags;
       fresh.run = { ...rec.run, ir };
       fresh.called = rec.called.map(shift);
       fresh.firstContexts = rec.firstContexts.map((fc) => ({ ...fc, cls: shift(fc.cls) }));

@@ -14,8 +14,17 @@ export const NONE: Value = { kind: 'none' };
 
 /** Thrown by accessors when a needed value is not known; never reaches users. */
 export class UnknownArg extends Error {
-  constructor(readonly arg: string) {
-    super(`unknown argument '${arg}'`);
+  readonly arg: string;
+  constructor(arg: string) {
+    // Thrown on hot paths and always caught: skip capturing a stack trace (costly per throw).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(`unknown argument '${arg}'`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.arg = arg;
     this.name = 'UnknownArg';
   }
 }
