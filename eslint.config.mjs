@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/e2e/vscode/node_modules/**', '**/*.js', 'out/**', '.vscode-test/**', 'runs/**'] },
+  { ignores: ['.device/**', '.gl/**', 'dist/**', 'node_modules/**', 'test/e2e/vscode/node_modules/**', '**/*.js', 'out/**', '.vscode-test/**', 'runs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
