@@ -6,6 +6,6 @@ export const inCI = process.env.CI === 'true' || process.env.CI === '1';
 /** Call at the top of a test when `reason` says a requirement is missing. Returns true when the test must stop. */
 export function missing(t: TestContext, what: string, reason: string): boolean {
   if (inCI) throw new Error(`${what} is required in CI but missing: ${reason}`);
-  t.skip(`${what} missing: ${reason} (run .ci/run as root to install it)`);
+  t.skip(`${what} missing: ${reason}`);
   return true;
 }
