@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { HoverRequest, InlayHintRequest, CodeLensRequest, type TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
 import { analyze } from '../../engine/src/frontend/index.js';
+import { mulberry32 } from '../../engine/src/data/rng.js';
 import { missing } from '../helpers/require_env.js';
 import { GraphRequest } from '../../server/src/protocol.js';
 import { TestClient, ROOT, fileUri, readRepoFile } from './lsp_client.js';
@@ -24,17 +25,8 @@ const TOKENS = [
   'é', '😀', '\u0000', '\r\n', 'if x:', 'for i in range(3):', 'super().__init__()', 'nn.Sequential(', '*args', '**kw',
 ];
 
-/** Deterministic PRNG (mulberry32) so a failing seed can be replayed with FUZZ_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so a failing seed can be replayed with FUZZ_SEED. */
+const rng = mulberry32;
 
 function posAt(text: string, offset: number): { line: number; character: number } {
   let line = 0;
