@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, DocumentAnalyzer } from '../../engine/src/frontend/index.js';
 import { blankUnclosed } from '../../engine/src/frontend/parse.js';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { shapeAt } from './helpers.js';
 
 const SRC = `import torch.nn as nn
@@ -75,4 +76,29 @@ test('incremental updates over a multi-model file equal fresh analyses (reused r
   const versions = [src.slice(0, at) + '1' + src.slice(at), src, src.slice(0, at) + ' ' + src.slice(at), src.replace('def forward', 'def forward_')];
   const ser = (r: ReturnType<typeof analyze>) => JSON.stringify({ f: r.facts, d: r.diagnostics, c: r.classes, l: r.layers, m: [...r.models] }, (_k, v) => (v && typeof v === 'object' && v.constructor?.name === 'SymDim' ? String(v) : v));
   for (const v of versions) assert.equal(ser(da.update(v)), ser(analyze(v)));
+});
+
+// Single-character insertions at len*k/7, each applied to the original (so consecutive versions
+// differ by a delete + insert), then the middle line deleted, then the original again: once, a
+// run that found no `forward` (or no `nn`) was replayed after the class (or import) was fixed.
+test('edit sequences over every fixture and example: incremental equals fresh, byte for byte', () => {
+  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.py') ? [join(dir, e.name)] : []));
+  const files = [...walk('test/fixtures/shapes'), ...walk('examples')].sort();
+  assert.ok(files.length > 20);
+  const ser = (r: ReturnType<typeof analyze>) => JSON.stringify(r, (_k, v) => (v instanceof Map ? [...v] : v));
+  const bad: string[] = [];
+  for (const file of files) {
+    const s = readFileSync(file, 'utf8');
+    const versions = [s];
+    for (let k = 1; k <= 6; k++) {
+      const p = Math.floor((s.length * k) / 7);
+      versions.push(s.slice(0, p) + (k % 2 ? ' ' : 'x') + s.slice(p));
+    }
+    const lines = s.split('\n');
+    const mid = lines.length >> 1;
+    versions.push([...lines.slice(0, mid), ...lines.slice(mid + 1)].join('\n'), s);
+    const da = new DocumentAnalyzer();
+    versions.forEach((v, i) => { if (ser(da.update(v)) !== ser(analyze(v))) bad.push(`${file} version ${i}`); });
+  }
+  assert.deepEqual(bad, []);
 });

@@ -25,7 +25,10 @@ export interface Caches { prev: RunCache; next: RunCache; prevInst: Map<string, 
 
 export function interpret(src: string, stmts: Stmt[], override?: { className: string; inputs: TensorType[] }, cache?: Caches): Analysed {
   const interp = new Interp(src, cache?.prev ?? null, cache?.next ?? null);
-  interp.prevInstCache = cache?.prevInst ?? null;
+  // Reusing constructions between versions still differs from a fresh analysis in a few edit
+  // sequences (see incremental.test.ts): off until that is found; runs are still replayed.
+  interp.prevInstCache = null;
+  void cache?.prevInst;
   if (override) interp.collectExamples = false;
   interp.runModule(stmts);
   const moduleClasses = interp.classes.filter((c) => c.isModule);

@@ -136,6 +136,9 @@ const BINOPS: Record<string, [string, string]> = {
 const BUILTINS = ['range', 'len', 'enumerate', 'zip', 'int', 'float', 'bool', 'str', 'list', 'tuple', 'dict', 'min', 'max', 'abs', 'sum',
   'isinstance', 'getattr', 'setattr', 'hasattr', 'print', 'super', 'reversed', 'sorted', 'round', 'any', 'all', 'type', 'iter', 'next', 'map', 'callable', 'set', 'id', 'repr', 'format', 'divmod', 'pow', 'object', 'Exception', 'ValueError', 'NotImplementedError', 'RuntimeError', 'TypeError', 'AssertionError'];
 
+/** Marks a name dependency in a record's deps (statement texts never contain NUL). */
+const NAME_DEP = '\u0000';
+
 /** Module ids are unique across versions: constructions are reused between them. */
 let nextModuleId = 1;
 
@@ -578,6 +581,9 @@ export class Interp {
       for (const b of c.bases) if (b.kind === 'class') visit(b);
     };
     visit(cls);
+    // What a class lacks is read too: a run or construction depends on every class statement it
+    // looked a member up in (else a missing `forward`/`__init__` is replayed after it is added back).
+    if (this.touchStack.length) for (const c of order) this.touch(c.def.from);
     let start = 0;
     if (after) start = order.indexOf(after) + 1;
     for (let i = start; i < order.length; i++) {
@@ -646,7 +652,7 @@ export class Interp {
       walk(inst);
       for (const l of cap.layers) offs.push(l.from);
       for (const d of cap.diags) { offs.push(d.from); for (const r of d.related ?? []) offs.push(r.from); }
-      this.instCache.set(cacheKey, { segs: this.segs, deps: [...touched].map((i) => this.segs[i]!.text), spanSegs: this.spanSegTexts(offs), inst, layers: cap.layers, diags: cap.diags, site: { from: site.from, to: site.to } });
+      this.instCache.set(cacheKey, { segs: this.segs, deps: [...touched].map((i) => this.depText(i)), spanSegs: this.spanSegTexts(offs), inst, layers: cap.layers, diags: cap.diags, site: { from: site.from, to: site.to } });
     }
     return inst;
   }
@@ -663,7 +669,10 @@ export class Interp {
     const classByDef = this.classByDef();
     const touched = new Set<number>();
     const segsByText = this.segsByText();
-    for (const t of rec.deps) for (const i of segsByText.get(t) ?? []) touched.add(i);
+    for (const t of rec.deps) {
+      if (t.startsWith(NAME_DEP)) touched.add(this.nameDepIdOf(t));
+      else for (const i of segsByText.get(t) ?? []) touched.add(i);
+    }
     const visit = (m: ModuleInst): void => {
       if (m.ctor) (m as { ctor: Span | null }).ctor = { from: shift(m.ctor.from), to: shift(m.ctor.to) };
       if (m.cls) {
@@ -726,7 +735,36 @@ export class Interp {
   private reusable(deps: readonly string[], spanSegs: readonly string[]): boolean {
     const count = this.textCount();
     const start = this.startByText();
-    return deps.every((t) => count.has(t)) && spanSegs.every((t) => start.has(t));
+    return deps.every((t) => (t.startsWith(NAME_DEP) ? this.nameDepHolds(t) : count.has(t))) && spanSegs.every((t) => start.has(t));
+  }
+
+  // Dependencies on how a module-level name is bound: negative ids in touched sets, strings
+  // `NAME_DEP name NAME_DEP binder` in records (binder: the binding statement's text, or a marker).
+  private readonly nameDepIds = new Map<string, number>();
+  private readonly nameDepTexts: string[] = [];
+  private binderText(name: string): string {
+    if (!this.moduleScope.vars.has(name)) return '\u0001';
+    const d = this.definedBy.get(name);
+    return d === undefined ? '\u0002' : this.segs[d]!.text;
+  }
+  private nameDepIdOf(dep: string): number {
+    let id = this.nameDepIds.get(dep);
+    if (id === undefined) {
+      this.nameDepTexts.push(dep);
+      id = -this.nameDepTexts.length;
+      this.nameDepIds.set(dep, id);
+    }
+    return id;
+  }
+  private nameDepId(name: string, binder: string): number {
+    return this.nameDepIdOf(`${NAME_DEP}${name}${NAME_DEP}${binder}`);
+  }
+  private nameDepHolds(dep: string): boolean {
+    const at = dep.indexOf(NAME_DEP, NAME_DEP.length);
+    return this.binderText(dep.slice(NAME_DEP.length, at)) === dep.slice(at + NAME_DEP.length);
+  }
+  private depText(i: number): string {
+    return i >= 0 ? this.segs[i]!.text : this.nameDepTexts[-i - 1]!;
   }
 
   private spanSegTexts(offsets: Iterable<number>): string[] {
@@ -920,11 +958,15 @@ export class Interp {
     switch (e.k) {
       case 'name': {
         const v = lookup(f.scope, e.id);
-        if (v === undefined) return UNKNOWN;
-        if (this.touchStack.length) {
+        if (this.touchStack.length && !isLocal(f.scope, e.id, this.moduleScope)) {
+          // A module-level (or builtin, or missing) name: depend on which statement binds it now,
+          // absence included (a run that saw no `nn` must not be replayed once `import ... as nn` parses).
+          const top = this.touchStack[this.touchStack.length - 1]!;
           const d = this.definedBy.get(e.id);
-          if (d !== undefined) this.touchStack[this.touchStack.length - 1]!.add(d);
+          if (d !== undefined && v !== undefined) top.add(d);
+          top.add(this.nameDepId(e.id, this.binderText(e.id)));
         }
+        if (v === undefined) return UNKNOWN;
         if (v.kind === 'tensor') this.fact(f, e, 'use', v);
         return v;
       }
@@ -1783,7 +1825,7 @@ export class Interp {
     for (const n of run.ir.nodes) offs.push(n.span.from);
     offs.push(...c.called, ...c.firstContexts.map((fc) => fc.cls));
     this.nextCache.set(cacheKey, {
-      segs: this.segs, deps: [...c.touched].map((i) => this.segs[i]!.text), spanSegs: this.spanSegTexts(offs), facts: c.facts, diags: c.diags, run: rest,
+      segs: this.segs, deps: [...c.touched].map((i) => this.depText(i)), spanSegs: this.spanSegTexts(offs), facts: c.facts, diags: c.diags, run: rest,
       called: [...c.called], firstContexts: c.firstContexts, probeHits: [...this.probeHits], probeRankFree: this.probeRankFree,
     });
   }
@@ -1932,6 +1974,12 @@ export class Interp {
 // ---- helpers --------------------------------------------------------------------------
 
 const cmpOps = new Set(['<', '>', '<=', '>=', '==', '!=']);
+
+/** Whether `name` resolves in a function (or class-body) scope, before the module scope. */
+function isLocal(s: Scope | null, name: string, moduleScope: Scope): boolean {
+  for (let c = s; c && c !== moduleScope; c = c.parent) if (c.vars.has(name)) return true;
+  return false;
+}
 
 function lookup(s: Scope | null, name: string): FV | undefined {
   for (let c = s; c; c = c.parent) {
