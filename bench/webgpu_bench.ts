@@ -13,6 +13,19 @@ import { callOp } from '../engine/src/runtime/dispatch.js';
 import { Tensor } from '../engine/src/tensor.js';
 import { initWebGPU, setFallbackWarnings, fallbackOps } from '../engine/src/backends/webgpu/index.js';
 import { batch, cnn, lcg, mlp, trainStep } from './webgpu_models.js';
+import { StepCompiler, type ProgramStats } from '../engine/src/backends/webgpu/compiled.js';
+
+/**
+ * Training memory of a compiled step against the floor the issue sets: parameters + gradients +
+ * optimizer state + live activations. The floor's temporaries (gradients and activations among
+ * them) are the most bytes live at once; the plan's are its buffers. SGD without momentum: no state.
+ */
+function compiledMemory(s: ProgramStats, params: readonly Tensor[]): string {
+  const paramBytes = params.reduce((a, p) => a + p.numel * 4, 0);
+  const ratio = (paramBytes + s.plannedBytes) / (paramBytes + s.peakLiveBytes);
+  const mb = (x: number): string => (x / 2 ** 20).toFixed(1);
+  return `memory ${mb(paramBytes + s.plannedBytes)} MB = ${ratio.toFixed(2)}x the floor ${mb(paramBytes + s.peakLiveBytes)} MB (eager holds ${mb(paramBytes + s.eagerTempBytes)} MB)`;
+}
 
 export interface Row { name: string; backend: string; ours_ms: number | null; peer: string; peer_ms: number | null; ratio: number | null; ours_gflops?: number; peer_gflops?: number; note?: string }
 
@@ -70,7 +83,7 @@ export async function runWebgpuBench(opts: { quick?: boolean; big?: boolean; log
     if (flops) { if (ours) r.ours_gflops = +(flops / ours / 1e6).toFixed(2); if (peerMs) r.peer_gflops = +(flops / peerMs / 1e6).toFixed(2); }
     if (note) r.note = note;
     rows.push(r);
-    log(`${name.padEnd(34)} ours ${ours?.toFixed(1) ?? '-'} ms${r.ours_gflops ? ` (${r.ours_gflops} GFLOP/s)` : ''} | tfjs-webgpu ${peerMs?.toFixed(1) ?? '-'} ms${r.peer_gflops ? ` (${r.peer_gflops} GFLOP/s)` : ''} | ratio ${r.ratio ?? '-'}`);
+    log(`${name.padEnd(34)} ours ${ours?.toFixed(1) ?? '-'} ms${r.ours_gflops ? ` (${r.ours_gflops} GFLOP/s)` : ''} | tfjs-webgpu ${peerMs?.toFixed(1) ?? '-'} ms${r.peer_gflops ? ` (${r.peer_gflops} GFLOP/s)` : ''} | ratio ${r.ratio ?? '-'}${r.note ? ` (${r.note})` : ''}`);
   };
   const tryMs = async (fn: () => void | Promise<void>, w: number, n: number): Promise<number | null> => {
     try { return await medianMs(fn, w, n); } catch (e) { log(`  failed: ${(e as Error).message.split('\n')[0]}`); return null; }
@@ -90,6 +103,18 @@ export async function runWebgpuBench(opts: { quick?: boolean; big?: boolean; log
     const ours = await tryMs(() => { trainStep(m, x, y, 0.05).item(); }, 2, q ? 3 : 7);
     const peerMs = tf ? await tryMs(tf.step(kind, n), 2, q ? 3 : 7) : null;
     row(name, ours, peerMs);
+    // The same step in compiled mode: captured on warm-up steps 2-3, replayed after.
+    const mc = kind === 'mlp' ? mlp(b) : cnn(b);
+    const sc = new StepCompiler(b);
+    const compiled = await tryMs(() => { sc.run([x, y], () => [trainStep(mc, x, y, 0.05)])[0]!.item(); }, 4, q ? 3 : 7);
+    const prog = sc.programs()[0];
+    const mem = prog ? compiledMemory(prog.stats, mc.params) : undefined;
+    row(`${name}, compiled`, compiled, peerMs, undefined, [
+      compiled && ours ? `${(ours / compiled).toFixed(2)}x eager` : '',
+      prog ? `${prog.stats.kernelsBeforeFusion} -> ${prog.stats.kernels} kernels` : (sc.eagerReasons()[0] ?? 'not captured'),
+      mem ?? '',
+    ].filter(Boolean).join('; '));
+    sc.dispose();
   };
   await step('mlp', 128, 'MLP 784-256-10 step, batch 128');
   await step('cnn', 64, 'CNN step, batch 64');

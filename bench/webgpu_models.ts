@@ -5,7 +5,7 @@
 import { callOp } from '../engine/src/runtime/dispatch.js';
 import { Tensor } from '../engine/src/tensor.js';
 import type { Backend } from '../engine/src/backends/backend.js';
-import { sgdUpdate } from '../engine/src/backends/webgpu/sgd.js';
+import { SGD } from '../engine/src/optim/index.js';
 
 /** Deterministic uniform values in [-s, s) (a small LCG: same on every backend and run). */
 export function lcg(n: number, s: number, seed: number): Float32Array {
@@ -53,12 +53,18 @@ export function cnn(b: Backend): Model {
   };
 }
 
+// One plain-SGD optimizer per model (its GPU state and scalars storage persist across steps).
+const optimizers = new WeakMap<Model, SGD>();
+
 /** One SGD training step; returns the loss tensor (not read back: reading is the caller's choice). */
 export function trainStep(m: Model, x: Tensor, y: Tensor, lr: number): Tensor {
-  for (const p of m.params) p.grad = null;
+  let opt = optimizers.get(m);
+  if (!opt) { opt = new SGD(m.params.map((p, i): [string, Tensor] => [`p${i}`, p]), { lr }); optimizers.set(m, opt); }
+  opt.lr = lr;
+  opt.zeroGrad();
   const loss = op('cross_entropy', { input: m.forward(x), target: y });
   loss.backward();
-  sgdUpdate(m.params, lr);
+  opt.step();
   return loss;
 }
 

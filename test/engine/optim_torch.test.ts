@@ -78,7 +78,7 @@ test('optim: state_dict save/load (safetensors) continues exactly', () => {
 test('clip_grad_norm_: total L2 norm over all params, scaled like PyTorch', () => {
   const ps = params();
   setGrads(ps);
-  const total = clipGradNorm(ps.map(([name, param]) => ({ name, param })), 1.0);
+  const total = clipGradNorm(ps.map(([name, param]) => ({ name, param })), 1.0).item();
   assert.ok(Math.abs(total - G.clip.total) < 1e-5, `${total} vs ${G.clip.total}`);
   ps.forEach(([n, p], j) => assertClose(p.grad!.toFloat32Array(), G.clip.grads[j], 1e-6, `clipped ${n}`));
 });

@@ -1,4 +1,4 @@
-// `tensor-studio train CONFIG [--out DIR] [--resume DIR] [--max-steps N]`
+// `tensor-studio train CONFIG [--out DIR] [--resume DIR] [--max-steps N] [--profile] [--profile-steps N]`
 import { loadRunConfig, ConfigError } from '../train/config.js';
 import { train, TrainError } from '../train/trainer.js';
 import { loadModelFile } from '../train/model_factory.js';
@@ -14,6 +14,11 @@ Options:
   --out DIR        output folder (default: the config's output_dir; with --resume, that folder)
   --resume DIR     continue from the latest checkpoint in DIR, exactly as if never stopped
   --max-steps N    stop after N optimizer steps in total
+  --profile        write DIR/trace.json (Chrome Trace Event format: chrome://tracing, Perfetto) for
+                   a few steps: every op with its module path and source line, step phases (data,
+                   forward, backward, optimizer) and, on WebGPU, every GPU kernel's time
+  --profile-steps N  how many steps to profile (implies --profile; default: the config's
+                   profile.steps, else 5), starting after the config's profile.start (default 5)
   -h, --help       this text`;
 
 export const trainCommand: Subcommand = {
@@ -22,6 +27,8 @@ export const trainCommand: Subcommand = {
   async run(args) {
     let config: string | undefined;
     const opts: { out?: string; resume?: string; maxSteps?: number } = {};
+    let profile = false;
+    let profileSteps: number | undefined;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (a === '-h' || a === '--help') { console.log(HELP); return 0; }
@@ -39,6 +46,12 @@ export const trainCommand: Subcommand = {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 1) { console.error(`tensor-studio train: --max-steps must be a positive integer (got '${v}')`); return 2; }
         opts.maxSteps = n;
+      } else if (a === '--profile') profile = true;
+      else if (name === '--profile-steps') {
+        const v = take();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) { console.error(`tensor-studio train: --profile-steps must be a positive integer (got '${v}')`); return 2; }
+        profileSteps = n;
       } else if (a.startsWith('-')) { console.error(`tensor-studio train: unknown option '${a}'\n\n${HELP}`); return 2; }
       else if (config) { console.error(`tensor-studio train: one config file expected, got '${config}' and '${a}'`); return 2; }
       else config = a;
@@ -46,7 +59,10 @@ export const trainCommand: Subcommand = {
     if (!config) { console.error(`tensor-studio train: missing CONFIG.json\n\n${HELP}`); return 2; }
     try {
       const cfg = loadRunConfig(config);
-      const r = await train(cfg, { ...opts, buildModel: loadModelFile });
+      const prof = profile || profileSteps !== undefined
+        ? { start: cfg.profile?.start ?? 5, steps: profileSteps ?? cfg.profile?.steps ?? 5 }
+        : undefined;
+      const r = await train(cfg, { ...opts, profile: prof, buildModel: loadModelFile });
       if (r.val?.accuracy !== undefined) console.log(`final validation accuracy: ${(100 * r.val.accuracy).toFixed(2)}%`);
       return 0;
     } catch (e) {

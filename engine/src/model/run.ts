@@ -3,7 +3,7 @@
 // from the actual input shapes.
 import { dimToString, evalDim, symbolsOf, type Dim } from '../shape/dim.js';
 import type { IRArg, IRNode, ModelIR, Value } from '../frontend/types.js';
-import { callOp, OpError } from '../runtime/dispatch.js';
+import { callOp, OpError, withSite } from '../runtime/dispatch.js';
 import { describe, type RuntimeValue } from '../runtime/value.js';
 import { Tensor } from '../tensor.js';
 import { Layer, Module, Sequential } from '../nn/index.js';
@@ -114,16 +114,19 @@ export function runIR(ir: ModelIR, root: Module, rawInputs: readonly Tensor[], f
   };
   for (const node of ir.nodes) {
     const site = `${file}:${lineOf(node)}`;
+    // What ops inside this call report (errors, NaN watch, profiler): the line and the module path.
+    const path = node.call === 'layer' ? node.target : node.scope;
+    const opSite = path ? `${site} self.${path}` : site;
     let out: RuntimeValue;
     try {
       const args: Record<string, RuntimeValue> = {};
       for (const [k, v] of Object.entries(node.args)) args[k] = evalArg(v, k);
-      out = node.call === 'layer' ? callLayer(root, node.target, args) : callOp(node.target, args, { site });
+      out = node.call === 'layer' ? withSite(opSite, () => callLayer(root, node.target, args)) : callOp(node.target, args, { site: opSite });
     } catch (e) {
       if (e instanceof ModelRunError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       const what = node.call === 'layer' ? `self.${node.target}` : node.target;
-      throw new ModelRunError(`${site}: ${what}: ${msg.replace(` (at ${site})`, '')}`, lineOf(node));
+      throw new ModelRunError(`${site}: ${what}: ${msg.replace(` (at ${opSite})`, '')}`, lineOf(node));
     }
     if (options.checkShapes) checkNodeShape(node, node.output, out, env, site);
     results.set(node.id, out);

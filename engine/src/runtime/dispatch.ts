@@ -44,8 +44,22 @@ let currentSite: string | undefined;
 export function withSite<T>(site: string | undefined, fn: () => T): T {
   const prev = currentSite;
   currentSite = site;
-  try { return fn(); } finally { currentSite = prev; }
+  // The profiler shows a site as a span too: a layer call, or one gradient rule in backward.
+  const obs = opObserver;
+  const token = obs && site !== undefined ? obs.beginSite(site) : -1;
+  try { return fn(); } finally { currentSite = prev; if (token >= 0) obs!.end(token); }
 }
+
+// ---- op observer (the profiler, engine/src/profile) ---------------------------------------------
+export interface OpObserver {
+  /** Before op `name` runs; the returned token is handed to end() when it returns or throws. */
+  begin(name: string, args: OpArgs, site: string | undefined): number;
+  /** When withSite() starts a labelled span (a layer call, a gradient rule); < 0: not recorded. */
+  beginSite(site: string): number;
+  end(token: number): void;
+}
+let opObserver: OpObserver | null = null;
+export function setOpObserver(o: OpObserver | null): void { opObserver = o; }
 
 // ---- non-finite watch ----------------------------------------------------------------------
 export interface NonFiniteReport {
@@ -145,6 +159,13 @@ function checkAgainstRule(op: string, expected: Value, got: RuntimeValue): void 
  * OpDef in the op library (internal helpers named `_...`) run unchecked.
  */
 export function callOp(name: string, args: OpArgs, options?: CallOptions): RuntimeValue {
+  const obs = opObserver;
+  if (!obs) return runOp(name, args, options);
+  const token = obs.begin(name, args, options?.site ?? currentSite);
+  try { return runOp(name, args, options); } finally { obs.end(token); }
+}
+
+function runOp(name: string, args: OpArgs, options?: CallOptions): RuntimeValue {
   const site = options?.site ?? currentSite;
   const def = getOp(name);
   let full: OpArgs = args;

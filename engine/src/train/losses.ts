@@ -18,20 +18,22 @@ export function takesClassIndices(name: LossName): boolean {
 }
 
 /** The target tensor for `output` from a batch's labels. Throws a message naming the mismatch. */
-export function makeTarget(name: LossName, output: Tensor, y: Int32Array | Float32Array, yShape: readonly number[]): Tensor {
+/** The target tensor for `output` (or, before the forward has run, the output's shape). */
+export function makeTarget(name: LossName, output: Tensor | readonly number[], y: Int32Array | Float32Array, yShape: readonly number[]): Tensor {
+  const outShape = output instanceof Tensor ? output.shape : output;
   if (takesClassIndices(name)) {
     if (!(y instanceof Int32Array)) {
       for (const v of y) if (!Number.isInteger(v)) throw new Error(`loss '${name}' needs integer class labels, but the data has ${v}; use a regression loss (mse, l1) or integer labels`);
     }
-    const classes = output.shape[1];
+    const classes = outShape[1];
     for (const v of y) {
       if (v < 0 || (classes !== undefined && v >= classes)) throw new Error(`label ${v} is out of range for a model with ${classes} outputs (classes 0..${(classes ?? 1) - 1})`);
     }
     return Tensor.fromArray(y, yShape, 'int32');
   }
-  const numel = output.numel;
-  if (y.length !== numel) throw new Error(`loss '${name}' compares the model output [${output.shape.join(', ')}] with targets of shape [${yShape.join(', ')}]; their sizes differ`);
-  return Tensor.fromArray(y instanceof Float32Array ? y : Float32Array.from(y), output.shape, 'float32');
+  const numel = outShape.reduce((a, d) => a * d, 1);
+  if (y.length !== numel) throw new Error(`loss '${name}' compares the model output [${outShape.join(', ')}] with targets of shape [${yShape.join(', ')}]; their sizes differ`);
+  return Tensor.fromArray(y instanceof Float32Array ? y : Float32Array.from(y), outShape, 'float32');
 }
 
 export function computeLoss(name: LossName, output: Tensor, target: Tensor, labelSmoothing: number): Tensor {

@@ -10,9 +10,10 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Tensor, getDefaultBackend, setDefaultBackend } from '../tensor.js';
-import { manualSeed, noGrad, setNonFiniteWatch, type NonFiniteReport } from '../runtime/dispatch.js';
+import { callOp, manualSeed, noGrad, setNonFiniteWatch, type NonFiniteReport } from '../runtime/dispatch.js';
 import type { RuntimeValue } from '../runtime/value.js';
 import { DataLoader, loadSource, mixSeed, trainValSplit, type Dataset } from '../data/index.js';
+import type { Batch } from '../data/loader.js';
 import { Adam, AdamW, SGD, clipGradNorm, lrAt, loadOptimizerState, saveOptimizerState, type Optimizer } from '../optim/index.js';
 import { makeArray, type NdArray } from '../io/array.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
@@ -20,6 +21,11 @@ import type { RunConfig } from './config.js';
 import { computeLoss, makeTarget } from './losses.js';
 import { MetricsLog, checkpointName, listCheckpoints, optimizerStateName, writeJsonAtomic } from './run_dir.js';
 import { Progress, formatDuration } from './progress.js';
+import { autoDevice } from './device_auto.js';
+import { Profiler } from '../profile/profiler.js';
+import { WebGPUKernelTimer, type KernelTiming } from '../profile/webgpu.js';
+import type { WebGPUBackend } from '../backends/webgpu/backend.js';
+import type { StepCompiler } from '../backends/webgpu/compiled.js';
 
 export const ENGINE_VERSION = process.env.TENSOR_STUDIO_VERSION ?? '0.1.0';
 
@@ -54,6 +60,10 @@ export interface TrainOptions {
   readonly buildModel: ModelFactory;
   /** Progress and notes go here (default: stdout). */
   readonly stdout?: { isTTY?: boolean; write(s: string): boolean };
+  /** Profile these steps into <out>/trace.json (overrides config.profile; start is 0-based). */
+  readonly profile?: { readonly start: number; readonly steps: number };
+  /** How GPU kernels are timed when profiling on WebGPU (default: timestamp-query when the adapter has it). */
+  readonly kernelTiming?: KernelTiming;
 }
 
 export interface TrainResult {
@@ -135,31 +145,36 @@ function argmaxRows(logits: Float32Array, rows: number, cols: number, labels: Ar
 }
 
 export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
-  // The backend chosen for this run is the default only while it runs.
+  // The backend chosen for this run is the default only while it runs; so is the profiler.
   const previous = getDefaultBackend();
+  const cleanup: (() => void)[] = [];
   try {
-    return await trainOn(cfg, opts);
+    return await trainOn(cfg, opts, cleanup);
   } finally {
+    for (const f of cleanup) f();
     setDefaultBackend(previous);
   }
 }
 
-async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
+async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)[]): Promise<TrainResult> {
   const out = opts.stdout ?? process.stdout;
   const progress = new Progress(out);
   const note = (m: string) => progress.line(m);
 
   // ---- everything that can fail on user input happens before the output folder exists ----
   let device: 'cpu' | 'webgpu' = 'cpu';
-  if (cfg.device === 'webgpu') {
-    // Explicitly asked for: the WebGPU backend (ops without a WGSL kernel yet run on the CPU
-    // kernel, with a one-time warning naming them). `auto` stays on the CPU until compiled
-    // mode and the remaining kernels land: on a software adapter the CPU backend is faster.
+  let deviceNote = `device: ${cfg.device}`;
+  const auto = cfg.device === 'auto' ? await autoDevice() : undefined;
+  if (auto) deviceNote = auto.note;
+  if (cfg.device === 'webgpu' || auto?.device === 'webgpu') {
+    // The WebGPU backend (ops without a WGSL kernel yet run on the CPU kernel, with a one-time
+    // warning naming them). `auto` picks it only on a hardware adapter (device_auto.ts).
     try {
       const { initWebGPU } = await import('../backends/webgpu/index.js');
       setDefaultBackend(await initWebGPU());
       device = 'webgpu';
     } catch (e) {
+      if (auto) throw new TrainError(`device 'auto' picked WebGPU but the device failed (${e instanceof Error ? e.message : String(e)}); use "device": "cpu"`);
       throw new TrainError(`device 'webgpu': no WebGPU device (${e instanceof Error ? e.message : String(e)}); use "device": "cpu" (or "auto")`);
     }
   }
@@ -179,6 +194,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult>
   // and label/output mismatches surface here with the output folder untouched. Eval mode, so
   // BatchNorm running statistics are not moved by the probe.
   model.eval();
+  let outShape: readonly number[] = [];
   noGrad(() => {
     const probe = loader.makeBatch(loader.order(0), 0);
     let y: RuntimeValue;
@@ -188,6 +204,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult>
       throw new TrainError(`${(e as Error).message}${hint}`);
     }
     if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${Array.isArray(y) ? 'a tuple' : String(y)}`);
+    outShape = y.shape;
     try { computeLoss(cfg.loss.name, y, makeTarget(cfg.loss.name, y, probe.y, probe.yShape), cfg.loss.labelSmoothing); }
     catch (e) { throw new TrainError(`loss '${cfg.loss.name}' on the model output [${y.shape.join(', ')}]: ${(e as Error).message}`); }
   });
@@ -210,23 +227,50 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult>
   if (resume) metrics.truncateAfter(resume.step);
   else {
     // A fresh run in a used folder replaces that run: stale checkpoints would mislead --resume.
-    const stale = readdirSync(outDir).filter((f) => /^checkpoint-\d+(\.optim)?\.safetensors$/.test(f) || f === 'model.safetensors' || f === 'metrics.jsonl');
+    const stale = readdirSync(outDir).filter((f) => /^checkpoint-\d+(\.optim)?\.safetensors$/.test(f) || f === 'model.safetensors' || f === 'metrics.jsonl' || f === 'trace.json');
     for (const f of stale) rmSync(join(outDir, f), { force: true });
     if (stale.length) note(`replacing the previous run in ${outDir}`);
   }
   writeJsonAtomic(join(outDir, 'run.json'), {
     config: cfg.raw, configPath: cfg.configPath, resolved: { ...cfg, raw: undefined },
-    engine: { name: 'tensor-studio', version: ENGINE_VERSION }, device, mode: 'eager', node: process.version,
+    engine: { name: 'tensor-studio', version: ENGINE_VERSION }, device, mode: cfg.mode === 'compiled' && device === 'webgpu' ? 'compiled' : 'eager', node: process.version,
     dataset: { train: trainSet.name, val: valSet?.name }, startedAt: new Date().toISOString(), resumedFrom: resume?.step,
   });
-  note(`device: ${cfg.device === 'auto' ? 'auto -> cpu (auto picks the CPU until compiled mode lands; set "device": "webgpu" for the GPU backend)' : device}`);
-  if (cfg.mode === 'compiled') note("mode 'compiled' is not available yet; running eager");
-  if (cfg.profile) note('profile: the profiler is not available yet; training without a trace');
+  note(deviceNote);
+  // Compiled mode (backends/webgpu/compiled.ts): the step is captured and replayed, and the loss
+  // is summed on the GPU and read only at log points and checkpoints.
+  let compiler: StepCompiler | undefined;
+  if (cfg.mode === 'compiled') {
+    if (device === 'webgpu') {
+      const { StepCompiler: SC } = await import('../backends/webgpu/compiled.js');
+      compiler = new SC(getDefaultBackend() as WebGPUBackend, note);
+      cleanup.push(() => compiler?.dispose());
+      note('mode: compiled (the first steps run eager while the step is captured, then it is replayed)');
+    } else note(`mode 'compiled' needs the WebGPU backend; on the ${device} backend the run is eager`);
+  }
   note(`data: ${trainSet.name}${valSet ? `; validation: ${valSet.name}` : ''}`);
   note(`training ${totalSteps} steps (${epochs} epoch${epochs > 1 ? 's' : ''} x ${stepsPerEpoch} batches of ${cfg.data.batchSize}) -> ${outDir}`);
   if (resume) note(`resumed from ${resume.ckpt} (step ${resume.step})`);
 
   let step = resume?.step ?? 0;
+  // ---- profiling: steps [profFrom, profTo) go to trace.json (profile/profiler.ts) ----
+  const profileSpec = opts.profile ?? cfg.profile;
+  let profiler: Profiler | undefined;
+  let profFrom = 0;
+  let profTo = 0;
+  const tracePath = join(outDir, 'trace.json');
+  if (profileSpec) {
+    // A short run still gets a trace: the window slides back to fit (the first step, which
+    // compiles pipelines and grows the buffer pool, is skipped only when there is room).
+    profFrom = Math.max(step, Math.min(profileSpec.start, totalSteps - profileSpec.steps));
+    profTo = Math.min(totalSteps, profFrom + profileSpec.steps);
+    const timer = device === 'webgpu' ? new WebGPUKernelTimer(getDefaultBackend() as WebGPUBackend, opts.kernelTiming) : undefined;
+    profiler = new Profiler(timer, { device, model: cfg.model.file, profiled_steps: [profFrom + 1, profTo] });
+    const p = profiler;
+    cleanup.push(() => p.close());
+    if (profTo > profFrom) note(`profile: steps ${profFrom + 1}-${profTo} -> ${tracePath}${timer ? ` (GPU kernels timed by ${timer.timing === 'timestamp-query' ? 'timestamp queries' : 'one submission each'})` : ''}`);
+    else note('profile: no steps left to profile');
+  }
   let windowSum = resume?.windowSum ?? 0;
   let windowN = resume?.windowN ?? 0;
   const timeBase = resume?.time ?? 0;
@@ -238,6 +282,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult>
   let samplesDone = 0;
 
   const saveCheckpoint = (epoch: number, batch: number) => {
+    drainLoss();
     const meta: Record<string, string> = {
       format: 'pt', step: String(step), epoch: String(epoch), batch: String(batch), time: String(elapsed()),
       window_sum: String(windowSum), window_n: String(windowN),
@@ -279,6 +324,29 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult>
   };
 
   /** After a non-finite loss: re-run the step's forward with the watch on to name the op. */
+  // On WebGPU the loss is summed on the GPU and read only at log points and checkpoints (a read
+  // waits for the GPU): the sum since the last drain, and the batch that was last stepped.
+  let lossAcc: Tensor | null = null;
+  let lossAccN = 0;
+  let lastX: Tensor | undefined;
+  let lastBatch: Batch | undefined;
+  const accumulateLoss = (loss: Tensor, x: Tensor, batch: Batch): void => {
+    const prev: Tensor | null = lossAcc;
+    lossAcc = noGrad((): Tensor => callOp(prev ? 'add' : 'mul', prev ? { input: prev, other: loss } : { input: loss, other: 1 }) as Tensor);
+    lossAccN++;
+    lastX = x; lastBatch = batch;
+  };
+  /** Read the GPU loss sum into the window (log points, checkpoints, the end). */
+  const drainLoss = (): void => {
+    if (!lossAcc) return;
+    const sum = lossAcc.item();
+    const n = lossAccN;
+    lossAcc = null; lossAccN = 0;
+    if (!Number.isFinite(sum)) {
+      throw new TrainError(`the loss became non-finite within the last ${n} step${n > 1 ? 's' : ''} (on WebGPU it is read at log points); ${explainNonFinite(lastX!, lastBatch!, sum)}`);
+    }
+    windowSum += sum; windowN += n; lastLoss = sum / n;
+  };
   const explainNonFinite = (x: Tensor, batch: { y: Int32Array | Float32Array; yShape: readonly number[] }, value: number): string => {
     let first: NonFiniteReport | undefined;
     setNonFiniteWatch((r) => { first ??= r; });
@@ -304,30 +372,68 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult>
     const epochStart = performance.now();
     let epochSamples = 0;
     if (startBatch >= stepsPerEpoch) { startBatch = 0; continue; }
+    const dataStart = () => { if (step === profFrom) profiler?.syncGpu(); return performance.now(); };
+    let dataT0 = dataStart();
     for await (const batch of loader.epoch(epoch, startBatch)) {
       if (step >= totalSteps) break;
+      const prof = profiler && step >= profFrom && step < profTo ? profiler : undefined;
+      prof?.beginStep(step, dataT0);
       optimizer.lr = lrAt(cfg.schedule, cfg.optimizer.lr, step, totalSteps);
       manualSeed(mixSeed(cfg.seed, step + 1));
       const x = Tensor.fromArray(batch.x, batch.xShape);
-      optimizer.zeroGrad();
-      const y = model.forward(x);
-      if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${String(y)}`);
-      let target: Tensor;
-      try { target = makeTarget(cfg.loss.name, y, batch.y, batch.yShape); } catch (e) { throw new TrainError(`${(e as Error).message} (step ${step + 1})`); }
-      const loss = computeLoss(cfg.loss.name, y, target, cfg.loss.labelSmoothing);
-      const lossValue = loss.item();
-      if (!Number.isFinite(lossValue)) throw new TrainError(explainNonFinite(x, batch, lossValue));
-      loss.backward();
-      if (cfg.gradClip) clipGradNorm(params.map(([name, param]) => ({ name, param })), cfg.gradClip);
-      optimizer.step();
+      let phaseT0 = prof ? prof.phaseEnd('data', dataT0) : 0;
+      let lossValue = NaN;
+      if (compiler) {
+        // Everything that changes per step is uploaded before the captured region: the batch,
+        // the targets, the optimizer's per-step scalars (lr, bias corrections), the RNG seed.
+        let target: Tensor;
+        try { target = makeTarget(cfg.loss.name, [batch.size, ...outShape.slice(1)], batch.y, batch.yShape); } catch (e) { throw new TrainError(`${(e as Error).message} (step ${step + 1})`); }
+        optimizer.prepareStep();
+        const [loss] = compiler.run([x, target], () => {
+          optimizer.zeroGrad();
+          const y = model.forward(x);
+          if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${String(y)}`);
+          const l = computeLoss(cfg.loss.name, y, target, cfg.loss.labelSmoothing);
+          l.backward();
+          if (cfg.gradClip) clipGradNorm(params.map(([name, param]) => ({ name, param })), cfg.gradClip);
+          optimizer.applyStep();
+          return [l];
+        });
+        // The capture's gradients are stale after a replay; the program's loss buffer is reused.
+        optimizer.zeroGrad();
+        accumulateLoss(loss!, x, batch);
+        if (prof) prof.phaseEnd('forward', phaseT0);
+        if (prof) { prof.endStep(); if (step + 1 === profTo) { prof.write(tracePath); prof.close(); note(`profile: wrote ${tracePath}`); } }
+      } else {
+        optimizer.zeroGrad();
+        const y = model.forward(x);
+        if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${String(y)}`);
+        let target: Tensor;
+        try { target = makeTarget(cfg.loss.name, y, batch.y, batch.yShape); } catch (e) { throw new TrainError(`${(e as Error).message} (step ${step + 1})`); }
+        const loss = computeLoss(cfg.loss.name, y, target, cfg.loss.labelSmoothing);
+        if (device === 'webgpu') accumulateLoss(loss, x, batch);
+        else {
+          lossValue = loss.item();
+          if (!Number.isFinite(lossValue)) throw new TrainError(explainNonFinite(x, batch, lossValue));
+        }
+        if (prof) phaseT0 = prof.phaseEnd('forward', phaseT0);
+        loss.backward();
+        if (cfg.gradClip) clipGradNorm(params.map(([name, param]) => ({ name, param })), cfg.gradClip);
+        if (prof) phaseT0 = prof.phaseEnd('backward', phaseT0);
+        optimizer.step();
+        if (prof) {
+          prof.phaseEnd('optimizer', phaseT0);
+          prof.endStep();
+          if (step + 1 === profTo) { prof.write(tracePath); prof.close(); note(`profile: wrote ${tracePath}`); }
+        }
+      }
       step++;
-      lastLoss = lossValue;
-      windowSum += lossValue;
-      windowN++;
+      if (device !== 'webgpu') { lastLoss = lossValue; windowSum += lossValue; windowN++; }
       samplesDone += batch.size;
       epochSamples += batch.size;
       const logPoint = step % cfg.logEvery === 0 || step === totalSteps;
       if (logPoint) {
+        drainLoss();
         const time = elapsed();
         metrics.write({ step, epoch, name: 'train/loss', value: windowSum / windowN, time });
         metrics.write({ step, epoch, name: 'train/lr', value: optimizer.lr, time });
@@ -337,13 +443,14 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult>
       const rate = samplesDone / Math.max(secs, 1e-9);
       progress.update({
         epoch, epochs, step, totalSteps, epochSteps: Math.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch), epochStep: batch.index + 1,
-        loss: lossValue, samplesPerSec: rate, etaSec: ((totalSteps - step) * cfg.data.batchSize) / rate,
+        loss: device === 'webgpu' ? lastLoss : lossValue, samplesPerSec: rate, etaSec: ((totalSteps - step) * cfg.data.batchSize) / rate,
       }, logPoint);
       if (typeof cfg.checkpointEvery === 'number' && step % cfg.checkpointEvery === 0 && step < totalSteps) {
         // At an epoch's end the checkpoint waits for the evaluation, so a resume never skips it.
         if (batch.index + 1 === stepsPerEpoch) pendingCheckpoint = true;
         else saveCheckpoint(epoch, batch.index + 1);
       }
+      dataT0 = dataStart();
     }
     startBatch = 0;
     const epochSecs = (performance.now() - epochStart) / 1000;

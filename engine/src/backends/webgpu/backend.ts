@@ -16,6 +16,16 @@ import { WORKER_SOURCE } from './worker_source.js';
 import { kernelParamsFor, type KernelParams } from './tuning.js';
 import type { AdapterReport } from './adapter.js';
 
+/** What compiled mode's capture (compiled.ts) is told about each command while a step runs. */
+export interface CommandRecorder {
+  alloc(s: GpuStorage): void;
+  zero(s: GpuStorage): void;
+  write(s: GpuStorage, data: ArrayBuffer): void;
+  copy(src: GpuStorage, dst: GpuStorage, bytes: number): void;
+  read(s: GpuStorage, lastLabel: string): void;
+  dispatch(spec: DispatchSpec, groups: readonly [number, number, number]): void;
+}
+
 export interface GpuLimits {
   readonly maxStorageBufferBindingSize: number;
   readonly maxBufferSize: number;
@@ -43,6 +53,19 @@ export interface DispatchSpec {
   /** Uniform words (u32; floats as their bits via f32Bits), at most 64. */
   readonly uniforms: readonly number[];
   readonly groups: readonly [number, number?, number?];
+  /** Set by contiguous elementwise maps, so compiled mode can fuse chains of them (compiled.ts). */
+  readonly map?: MapMeta;
+}
+
+/** An elementwise map O[i] = expr(...) over contiguous operands (bindings = inputs then O). */
+export interface MapMeta {
+  readonly n: number;
+  readonly expr: string;
+  /** Names the expression uses for the tensor bindings, in binding order, and their WGSL types. */
+  readonly inputs: readonly { readonly name: string; readonly ty: 'f32' | 'i32' }[];
+  /** Names bound to uniform floats: op parameters and Python-number operands, with their bits. */
+  readonly consts: readonly { readonly name: string; readonly bits: number }[];
+  readonly out: 'f32' | 'i32';
 }
 
 const f32v = new Float32Array(1);
@@ -80,6 +103,10 @@ export class WebGPUBackend implements Backend {
   private readonly errView: Int32Array;
   private readonly errBytes: Uint8Array;
   private lastLabel = '';
+  /** Set while compiled mode captures a step. */
+  recorder: CommandRecorder | null = null;
+  /** Set while the profiler (profiler.ts) times kernels: told of every dispatch posted. */
+  onDispatch: ((spec: DispatchSpec) => void) | null = null;
 
   /** The largest storage binding kernels may use (the adapter's limit; lowered by tests). */
   bindingLimit: number;
@@ -111,6 +138,14 @@ export class WebGPUBackend implements Backend {
       this.flushScheduled = true;
       setImmediate(() => { this.flushScheduled = false; this.flush(); });
     }
+  }
+  /** Queue a raw worker command (compiled programs: 'P' define, 'G' run, 'Q' drop). */
+  postRaw(cmd: Cmd): void { this.post(cmd); }
+  /** Define a pipeline once (compiled mode's fused kernels). */
+  definePipeline(key: string, wgsl: () => string): void {
+    if (this.definedPipelines.has(key)) return;
+    this.definedPipelines.add(key);
+    this.post(['p', key, wgsl()]);
   }
   /** Send queued commands to the GPU thread. */
   flush(): void {
@@ -149,11 +184,12 @@ export class WebGPUBackend implements Backend {
     this.live += cls;
     if (this.live > this.peak) this.peak = this.live;
     this.released.register(s, { id, cls });
+    this.recorder?.alloc(s);
     return s;
   }
   allocate(numel: number, dtype: EngineDType, fill?: number): Storage {
     const s = this.allocateUninit(numel, dtype);
-    if (fill === undefined || fill === 0) this.post(['z', s.id, s.classBytes]);
+    if (fill === undefined || fill === 0) { this.post(['z', s.id, s.classBytes]); this.recorder?.zero(s); }
     else fillStorage(this, s, dtype === 'float32' ? fill : Math.trunc(fill));
     return s;
   }
@@ -167,11 +203,15 @@ export class WebGPUBackend implements Backend {
     const arr = s.dtype === 'float32' ? new Float32Array(s.numel) : new Int32Array(s.numel);
     if (arr instanceof Int32Array) for (let i = 0; i < arr.length; i++) arr[i] = Math.trunc(data[i]!);
     else arr.set(data);
-    if (arr.byteLength > 0) this.post(['w', s.id, 0, arr.buffer], arr.buffer);
+    if (arr.byteLength > 0) {
+      this.recorder?.write(s, arr.buffer.slice(0));
+      this.post(['w', s.id, 0, arr.buffer], arr.buffer);
+    }
   }
   read(storage: Storage): Float32Array | Int32Array {
     const s = storage as GpuStorage;
     const bytes = s.numel * 4;
+    this.recorder?.read(s, this.lastLabel);
     const sab = new SharedArrayBuffer(8 + bytes);
     const head = new Int32Array(sab, 0, 2);
     this.cmds.push(['r', s.id, bytes, sab]);
@@ -193,7 +233,7 @@ export class WebGPUBackend implements Backend {
     const d = dst as GpuStorage;
     if (src.backend === this && src.dtype === dst.dtype) {
       const s = src as GpuStorage;
-      if (s.id !== d.id && d.numel > 0) this.post(['k', s.id, 0, d.id, 0, d.numel * 4]);
+      if (s.id !== d.id && d.numel > 0) { this.post(['k', s.id, 0, d.id, 0, d.numel * 4]); this.recorder?.copy(s, d, d.numel * 4); }
       return;
     }
     this.write(d, src.backend.read(src));
@@ -209,10 +249,7 @@ export class WebGPUBackend implements Backend {
   run(spec: DispatchSpec): void {
     this.checkError();
     this.lastLabel = spec.label;
-    if (!this.definedPipelines.has(spec.key)) {
-      this.definedPipelines.add(spec.key);
-      this.post(['p', spec.key, spec.wgsl()]);
-    }
+    this.definePipeline(spec.key, spec.wgsl);
     if (spec.uniforms.length > 64) throw new GpuError(`internal: ${spec.label}: ${spec.uniforms.length} uniform words (max 64)`);
     const binds = spec.bindings.map((b) => {
       if (b instanceof GpuStorage) {
@@ -226,7 +263,21 @@ export class WebGPUBackend implements Backend {
     const maxG = this.limits.maxComputeWorkgroupsPerDimension;
     if (x > maxG || y > maxG || z > maxG) throw new GpuError(`internal: ${spec.label}: dispatch ${x}x${y}x${z} exceeds ${maxG} workgroups per dimension`);
     if (x === 0 || y === 0 || z === 0) return;
+    this.recorder?.dispatch(spec, [x, y, z]);
+    this.onDispatch?.(spec);
     this.post(['d', spec.key, binds, Uint32Array.from(spec.uniforms), x, y, z, spec.label]);
+  }
+  /** Kernel timing in the worker (profiler.ts): 0 off, 1 timestamp queries, 2 one submission per dispatch. */
+  setProfileMode(mode: 0 | 1 | 2): void { this.post(['t', mode]); }
+  /** Blocks until the worker hands over the [begin, end] pairs of up to n dispatches timed since the last call. */
+  readProfile(n: number): Float64Array {
+    const sab = new SharedArrayBuffer(8 + 16 * n);
+    const head = new Int32Array(sab, 0, 2);
+    this.cmds.push(['tr', n, sab]);
+    this.flush();
+    if (Atomics.wait(head, 0, 0, 120_000) === 'timed-out') throw new GpuError('WebGPU: reading kernel timings timed out after 120 s');
+    this.checkError();
+    return new Float64Array(sab, 8, 2 * Atomics.load(head, 1)).slice();
   }
   /** Workgroup counts for n threads in groups of wg: [x, y] with x <= the per-dimension limit. */
   grid(n: number, wg: number): [number, number] {

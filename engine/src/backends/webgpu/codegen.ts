@@ -3,7 +3,7 @@
 // sum back to a broadcast operand's shape). Each (expression, operand kinds, rank) compiles once.
 import { Tensor } from '../../tensor.js';
 import type { EngineDType } from '../backend.js';
-import { f32Bits, GpuStorage, UNIFORM_HEADER, webgpuBackend, type WebGPUBackend } from './backend.js';
+import { f32Bits, GpuStorage, UNIFORM_HEADER, webgpuBackend, type MapMeta, type WebGPUBackend } from './backend.js';
 import { toWgsl, WGSL_HELPERS } from './wgsl_expr.js';
 
 export const INF_BITS = 0x7f800000;
@@ -141,7 +141,12 @@ ${decls.join('\n')}
     return out;
   }
   const [gx, gy] = b.grid(n, wg);
-  b.run({ label, key, wgsl, bindings: all, uniforms: uni, groups: [gx, gy] });
+  const map: MapMeta | undefined = nd > 0 ? undefined : {
+    n, expr, out: wgslType(outDtype) as 'f32' | 'i32',
+    inputs: tensors.map((t) => ({ name: t.name, ty: wgslType(t.value.dtype) as 'f32' | 'i32' })),
+    consts: [...scalars.map((s) => ({ name: s.name, bits: f32Bits(s.value as number) })), ...paramNames.map((p, j) => ({ name: p, bits: f32Bits(params[j]!) }))],
+  };
+  b.run({ label, key, wgsl, bindings: all, uniforms: uni, groups: [gx, gy], map });
   return out;
 }
 

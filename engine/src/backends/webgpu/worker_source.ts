@@ -15,13 +15,24 @@
 //   ['k', src, srcOff, dst, dstOff, bytes] buffer copy
 //   ['r', id, bytes, SharedArrayBuffer]    read back: header Int32[2] = [state, length], then data
 //   ['x']                                  destroy the device (the process may then exit)
+//   ['t', mode]                            profiling (profiler.ts): 0 off, 1 timestamp queries around
+//                                          each dispatch (its own pass), 2 each dispatch its own timed submission
+//   ['tr', n, SharedArrayBuffer]           hand over the n [begin, end] pairs timed since the last 'tr':
+//                                          header as 'r', Float64 pairs from byte 8 (mode 1: GPU ns, 2: epoch ms)
+//   ['P', pid, Uint32Array, items]         define a compiled program (compiled.ts): its uniform words
+//                                          (64 per dispatch) and items ['d', key, bindings, slot, x, y, z, label],
+//                                          ['z', id, bytes], ['k', ...as above], ['w', id, offset, ArrayBuffer]
+//   ['G', pid]                             run a program (appended to the current command encoder)
+//   ['Q', pid]                             drop a program
 export const WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const dawn = require(workerData.dawnPath);
 Object.assign(globalThis, dawn.globals);
 // Held for the device's life: a collected instance crashes Dawn.
-const gpu = dawn.create([]);
+// Quantised timestamps (100 us) guard browsers against timing attacks; a local trainer profiling
+// its own kernels needs the real resolution.
+const gpu = dawn.create(['disable-dawn-features=timestamp_quantization']);
 const errView = new Int32Array(workerData.errorSab, 0, 2);
 const errBytes = new Uint8Array(workerData.errorSab, 8);
 let device = null;
@@ -32,6 +43,59 @@ let encoder = null, pass = null, pending = 0;
 const SLOT = 256, SLOTS = 1024;
 let ring = null, ringHost = new Uint8Array(SLOT * SLOTS), ringUsed = 0;
 let lastLabel = '';
+// Profiling state (['t'] / ['tr']); none of it runs unless profiling is on.
+let prof = 0, profQs = null, profRes = null, profStage = null, profN = 0, profT0 = 0;
+const PROF_PAIRS = 2048;
+let profTimes = [];
+const wallMs = () => performance.timeOrigin + performance.now();
+async function profDrain() {
+  if (profN === 0) return;
+  endPass();
+  const bytes = profN * 16;
+  enc().resolveQuerySet(profQs, 0, profN * 2, profRes, 0);
+  enc().copyBufferToBuffer(profRes, 0, profStage, 0, bytes);
+  submit();
+  await profStage.mapAsync(GPUMapMode.READ, 0, bytes);
+  const t = new BigUint64Array(profStage.getMappedRange(0, bytes).slice(0));
+  profStage.unmap();
+  for (let i = 0; i < t.length; i++) profTimes.push(Number(t[i]));
+  profN = 0;
+}
+async function profBefore() {
+  if (prof === 1 && profN === PROF_PAIRS) await profDrain();
+  if (prof === 2) { submit(); await device.queue.onSubmittedWorkDone(); profT0 = wallMs(); }
+}
+async function profAfter() {
+  if (prof !== 2) return;
+  submit();
+  await device.queue.onSubmittedWorkDone();
+  profTimes.push(profT0, wallMs());
+}
+function profMode(mode) {
+  endPass();
+  prof = mode;
+  profN = 0; profTimes = []; // timings not handed over ('tr') before a mode change are dropped
+  if (mode === 1 && !profQs) {
+    profQs = device.createQuerySet({ type: 'timestamp', count: PROF_PAIRS * 2 });
+    profRes = device.createBuffer({ size: PROF_PAIRS * 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    profStage = device.createBuffer({ size: PROF_PAIRS * 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+}
+async function profRead(cmd) {
+  const [, n, sab] = cmd;
+  const head = new Int32Array(sab, 0, 2);
+  try {
+    await profDrain();
+    new Float64Array(sab, 8, n * 2).set(profTimes.slice(0, n * 2));
+    Atomics.store(head, 1, Math.min(profTimes.length / 2, n));
+    Atomics.store(head, 0, 1);
+  } catch (e) {
+    reportError('reading profile timings failed: ' + (e && e.message || e));
+    Atomics.store(head, 0, 2);
+  }
+  profTimes = [];
+  Atomics.notify(head, 0);
+}
 
 function reportError(msg) {
   if (Atomics.load(errView, 0) !== 0) return;
@@ -72,11 +136,58 @@ function dispatch(cmd) {
     group = device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
     bindCache.set(bkey, group);
   }
-  if (!pass) pass = enc().beginComputePass();
+  if (prof === 1) {
+    endPass();
+    pass = enc().beginComputePass({ timestampWrites: { querySet: profQs, beginningOfPassWriteIndex: 2 * profN, endOfPassWriteIndex: 2 * profN + 1 } });
+    profN++;
+  } else if (!pass) pass = enc().beginComputePass();
   pass.setPipeline(pipe);
   pass.setBindGroup(0, group);
   pass.dispatchWorkgroups(x, y, z);
   pending++;
+}
+// ---- compiled programs: bind groups and uniforms built once, replayed by one command ----
+const programs = new Map();
+function defineProgram(cmd) {
+  const [, pid, words, items] = cmd;
+  const nd = Math.max(1, words.length / 64);
+  const uni = device.createBuffer({ size: nd * SLOT, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const bytes = new Uint8Array(nd * SLOT);
+  for (let k = 0; k * 64 < words.length; k++) bytes.set(new Uint8Array(words.buffer, words.byteOffset + k * 256, 256), k * SLOT);
+  device.queue.writeBuffer(uni, 0, bytes);
+  const steps = items.map((it) => {
+    switch (it[0]) {
+      case 'd': {
+        const [, key, binds, slot, x, y, z, label] = it;
+        const pipe = pipelines.get(key);
+        if (!pipe) throw new Error('program ' + pid + ': pipeline ' + key + ' is not defined');
+        const entries = [{ binding: 0, resource: { buffer: uni, offset: slot * SLOT, size: 256 } }];
+        binds.forEach((b, i) => entries.push({ binding: i + 1, resource: binding(b) }));
+        return { t: 'd', pipe, group: device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries, label }), x, y, z, label };
+      }
+      case 'z': return { t: 'z', buf: buffers.get(it[1]), bytes: it[2] };
+      case 'k': return { t: 'k', src: buffers.get(it[1]), so: it[2], dst: buffers.get(it[3]), doff: it[4], bytes: it[5] };
+      case 'w': return { t: 'w', buf: buffers.get(it[1]), off: it[2], data: it[3] };
+    }
+    throw new Error('program ' + pid + ': unknown item ' + it[0]);
+  });
+  programs.set(pid, { uni, steps });
+}
+function runProgram(pid) {
+  const prog = programs.get(pid);
+  if (!prog) throw new Error('program ' + pid + ' is not defined');
+  for (const st of prog.steps) {
+    if (st.t === 'd') {
+      lastLabel = st.label;
+      if (!pass) pass = enc().beginComputePass();
+      pass.setPipeline(st.pipe);
+      pass.setBindGroup(0, st.group);
+      pass.dispatchWorkgroups(st.x, st.y, st.z);
+      pending++;
+    } else if (st.t === 'z') { endPass(); enc().clearBuffer(st.buf, 0, st.bytes); }
+    else if (st.t === 'k') { endPass(); enc().copyBufferToBuffer(st.src, st.so, st.dst, st.doff, st.bytes); }
+    else { submit(); device.queue.writeBuffer(st.buf, st.off, st.data); }
+  }
 }
 const staging = new Map();
 function stagingFor(bytes) {
@@ -115,14 +226,19 @@ async function run(cmds) {
         case 'w': if (pending > 0 || encoder) submit(); device.queue.writeBuffer(buffers.get(cmd[1]), cmd[2], cmd[3]); break;
         case 'z': endPass(); enc().clearBuffer(buffers.get(cmd[1]), 0, cmd[2]); break;
         case 'p': lastLabel = 'compiling ' + cmd[1]; pipelines.set(cmd[1], device.createComputePipeline({ layout: 'auto', label: cmd[1], compute: { module: device.createShaderModule({ code: cmd[2], label: cmd[1] }), entryPoint: 'main' } })); break;
-        case 'd': dispatch(cmd); break;
+        case 'd': if (prof) { await profBefore(); dispatch(cmd); await profAfter(); } else dispatch(cmd); break;
+        case 't': profMode(cmd[1]); break;
+        case 'tr': await profRead(cmd); break;
         case 'k': endPass(); enc().copyBufferToBuffer(buffers.get(cmd[1]), cmd[2], buffers.get(cmd[3]), cmd[4], cmd[5]); break;
         case 'r': await read(cmd); break;
+        case 'P': defineProgram(cmd); break;
+        case 'G': runProgram(cmd[1]); break;
+        case 'Q': { const p = programs.get(cmd[1]); if (p) { p.uni.destroy(); programs.delete(cmd[1]); } break; }
         case 'x': submit(); device.destroy(); process.exit(0);
       }
     } catch (e) {
-      reportError((cmd[0] === 'd' ? 'kernel ' + cmd[7] : 'command ' + cmd[0]) + ': ' + (e && e.message || e));
-      if (cmd[0] === 'r') { const head = new Int32Array(cmd[3], 0, 2); Atomics.store(head, 0, 2); Atomics.notify(head, 0); }
+      reportError((cmd[0] === 'd' ? 'kernel ' + cmd[7] : cmd[0] === 'G' ? 'compiled program (last kernel ' + lastLabel + ')' : 'command ' + cmd[0]) + ': ' + (e && e.message || e));
+      if (cmd[0] === 'r' || cmd[0] === 'tr') { const head = new Int32Array(cmd[cmd[0] === 'tr' ? 2 : 3], 0, 2); Atomics.store(head, 0, 2); Atomics.notify(head, 0); }
     }
   }
   submit();
@@ -140,7 +256,9 @@ async function init(msg) {
     'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension'];
   const requiredLimits = {};
   for (const k of want) requiredLimits[k] = L[k];
-  device = await adapter.requestDevice({ requiredLimits });
+  // timestamp-query costs nothing until the profiler uses it (it no longer needs allow_unsafe_apis).
+  const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   device.addEventListener('uncapturederror', (ev) => reportError('GPU error (last kernel: ' + lastLabel + '): ' + (ev.error && ev.error.message)));
   device.lost.then((info) => reportError('GPU device lost (' + info.reason + '): ' + info.message + ' (last kernel: ' + lastLabel + ')'));
   ring = device.createBuffer({ size: SLOT * SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });

@@ -1,14 +1,16 @@
 // WebGPU kernels of the loss family: cross_entropy fused with log_softmax for the common case
 // (logits [N, C], integer class targets, optional ignore_index, no class weights, no label
-// smoothing, mean or sum), forward and gradient. Other cases use the CPU fallback.
+// smoothing, mean or sum), forward and gradient; other class-loss cases use the CPU fallback.
+// Pointwise losses (mse, l1, smooth_l1, huber, kl_div, bce, ...) are generic maps and reductions
+// over the same expression table the CPU kernels are generated from (cpu.ts POINT_LOSSES).
 import { getKernel, registerKernel, type Kernel } from '../../backends/kernel_registry.js';
-import { gpuEmpty, gpuStorage, runReduce } from '../../backends/webgpu/codegen.js';
+import { gpuEmpty, gpuStorage, runMap, runReduce, sumToShape, type MapOperand } from '../../backends/webgpu/codegen.js';
 import { UNIFORM_HEADER, webgpuBackend } from '../../backends/webgpu/backend.js';
 import { fallback } from '../../backends/webgpu/fallback.js';
 import { num } from '../../backends/cpu/util.js';
 import { Tensor } from '../../tensor.js';
 import type { OpArgs } from '../../runtime/value.js';
-import { reductionOf } from './cpu.js';
+import { POINT_LOSSES, reductionOf, type PointLoss } from './cpu.js';
 
 function fusedCase(args: OpArgs): { x: Tensor; t: Tensor; red: 'mean' | 'sum'; ii: number } | null {
   const x = args.input, t = args.target;
@@ -34,7 +36,58 @@ fn kept(N: u32, ii: i32) -> f32 {
   return k;
 }`;
 
+function pointParams(e: PointLoss, args: OpArgs): number[] {
+  return (e.params ?? []).map((p) => (p.name === 'log_target' ? (args.log_target === true ? 1 : 0) : num(args[p.name], p.default)));
+}
+
+/** Elementwise loss values (or their derivative) over the broadcast shape, times the optional weight. */
+function pointMap(e: PointLoss, args: OpArgs, expr: string, what: string): Tensor {
+  const x = args.input, t = args.target;
+  if (!(x instanceof Tensor) || !(t instanceof Tensor)) throw new Error(`${e.name}: input and target must be tensors`);
+  const names = (e.params ?? []).map((p) => p.name);
+  let params = pointParams(e, args);
+  const ops: MapOperand[] = [{ name: 'x', value: x }, { name: 't', value: t }];
+  let paramNames = names;
+  if (args.pos_weight instanceof Tensor) {
+    // pos_weight is a tensor operand (per class), not the scalar parameter of the same name.
+    ops.push({ name: 'pw', value: args.pos_weight });
+    paramNames = names.filter((n) => n !== 'pw');
+    params = params.slice(1);
+  }
+  const vals = runMap(`${e.name} ${what}`, expr, ops, paramNames, params, 'float32');
+  return args.weight instanceof Tensor ? runMap(`${e.name} weight`, 'v * w', [{ name: 'v', value: vals }, { name: 'w', value: args.weight }], [], [], 'float32') : vals;
+}
+
+/** The reduction's divisor: 1 (sum), the element count (mean) or the batch size (batchmean). */
+function divisor(red: string, x: Tensor, n: number): number {
+  return red === 'sum' ? 1 : red === 'batchmean' ? (x.shape[0] ?? 1) : n;
+}
+
 export function registerLossWebgpu(): void {
+  for (const e of POINT_LOSSES) {
+    registerKernel(e.name, 'webgpu', (args) => {
+      const vals = pointMap(e, args, e.loss, 'loss');
+      const red = reductionOf(args);
+      if (red === 'none') return vals;
+      const sum = runReduce(e.name, vals, vals.shape.map(() => 1), '0', 'acc + x', 'acc', 'float32');
+      const k = 1 / divisor(red, args.input as Tensor, vals.numel);
+      return (k === 1 ? sum : runMap(`${e.name} ${red}`, 's * k', [{ name: 's', value: sum }], ['k'], [k], 'float32')).withShape([]);
+    });
+  }
+  registerKernel('_point_loss_grad', 'webgpu', (args) => {
+    const e = POINT_LOSSES.find((p) => p.name === args.name);
+    if (!e) throw new Error(`_point_loss_grad: unknown loss '${String(args.name)}'`);
+    const opArgs = args.opArgs as unknown as OpArgs;
+    const which = args.which as 'input' | 'target';
+    const g = args.grad as Tensor;
+    const vals = pointMap(e, opArgs, which === 'input' ? e.dx : e.dt!, `d${which}`);
+    const red = reductionOf(opArgs);
+    const scaled = red === 'none'
+      ? runMap(`${e.name} backward`, 'v * g', [{ name: 'v', value: vals }, { name: 'g', value: g }], [], [], 'float32')
+      : runMap(`${e.name} backward`, 'v * g * k', [{ name: 'v', value: vals }, { name: 'g', value: g.withShape([]) }], ['k'], [1 / divisor(red, opArgs.input as Tensor, vals.numel)], 'float32');
+    return sumToShape(scaled, (which === 'input' ? opArgs.input as Tensor : opArgs.target as Tensor).shape);
+  });
+
   const cpuCe = getKernel('cross_entropy', 'cpu'), cpuGrad = getKernel('_class_loss_grad', 'cpu');
   const fbCe: Kernel | null = cpuCe ? (a, c) => fallback('cross_entropy', cpuCe, webgpuBackend())(a, c) : null;
   const fbGrad: Kernel | null = cpuGrad ? (a, c) => fallback('_class_loss_grad', cpuGrad, webgpuBackend())(a, c) : null;
