@@ -25,10 +25,8 @@ export interface Caches { prev: RunCache; next: RunCache; prevInst: Map<string, 
 
 export function interpret(src: string, stmts: Stmt[], override?: { className: string; inputs: TensorType[] }, cache?: Caches): Analysed {
   const interp = new Interp(src, cache?.prev ?? null, cache?.next ?? null);
-  // Reusing constructions between versions still differs from a fresh analysis in a few edit
-  // sequences (see incremental.test.ts): off until that is found; runs are still replayed.
-  interp.prevInstCache = null;
-  void cache?.prevInst;
+  // Constructions are moved from the previous version when unchanged (see reuseInstance).
+  interp.prevInstCache = cache?.prevInst ?? null;
   if (override) interp.collectExamples = false;
   interp.runModule(stmts);
   const moduleClasses = interp.classes.filter((c) => c.isModule);
@@ -161,21 +159,23 @@ export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
   const { interp } = a;
   const range = (s: Span): Range => ({ start: lines.position(s.from), end: lines.position(s.to) });
 
+  // Sorted by start offset before conversion (the same order as by start position, ties kept).
+  const byFrom = <T extends { from: number }>(xs: Iterable<T>): T[] => [...xs].sort((x, y) => x.from - y.from);
   const diagnostics: Diagnostic[] = [];
-  for (const d of interp.diags.values()) {
+  for (const d of byFrom(interp.diags.values())) {
     const o: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { range: range(d), severity: d.severity, message: d.message, code: d.code };
     if (d.related) o.related = d.related.map((r) => ({ range: range(r), message: r.message }));
     diagnostics.push(o);
   }
-  diagnostics.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 
   const facts: ShapeFact[] = [];
-  for (const f of interp.facts.values()) {
+  // Facts are grouped by start offset, each group in recording order.
+  const starts = [...interp.facts.keys()].sort((x, y) => x - y);
+  for (const from of starts) for (const f of interp.facts.get(from)!) {
     facts.push(f.hintAt !== undefined
       ? { range: range(f), text: f.text, kind: f.kind, hintAt: lines.position(f.hintAt), values: f.values, contexts: f.contexts }
       : { range: range(f), text: f.text, kind: f.kind, values: f.values, contexts: f.contexts });
   }
-  facts.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 
   // `self.x` occurrences per class, for hover on layer references.
   const refsByClass = new Map<string, Map<string, Span[]>>();

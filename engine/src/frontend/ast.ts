@@ -76,7 +76,32 @@ export function convertModule(tree: Tree, src: string): Stmt[] {
   return new Converter(src).stmts(children(tree.topNode));
 }
 
-interface ChunkEntry { from: number; stmts: Stmt[] }
+interface ChunkEntry { from: number; stmts: Stmt[]; spans?: Spans }
+
+/** Every node of a chunk's statements with offsets (`from`/`to`, `nameFrom`/`nameTo`), flat: moved in one loop. */
+interface Spans { plain: { from: number; to: number }[]; named: { nameFrom: number; nameTo?: number }[] }
+
+function collectSpans(stmts: readonly Stmt[]): Spans {
+  const plain: Spans['plain'] = [];
+  const named: Spans['named'] = [];
+  const seen = new Set<object>();
+  const visit = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) { for (const x of v) visit(x); return; }
+    const o = v as Record<string, unknown>;
+    if (typeof o.from === 'number' && typeof o.to === 'number') plain.push(o as { from: number; to: number });
+    if (typeof o.nameFrom === 'number') named.push(o as { nameFrom: number; nameTo?: number });
+    for (const k in o) visit(o[k]);
+  };
+  visit(stmts);
+  return { plain, named };
+}
+
+function shiftSpans(sp: Spans, d: number): void {
+  for (const o of sp.plain) { o.from += d; o.to += d; }
+  for (const o of sp.named) { o.nameFrom += d; if (o.nameTo !== undefined) o.nameTo += d; }
+}
 /**
  * Parses a module chunk by chunk (see topLevelChunks), keeping each chunk's statements by text:
  * an edit re-parses and re-converts only the chunk it is in; the others are shifted in place.
@@ -91,7 +116,11 @@ export class ChunkedParser {
       const key = text.slice(ch.from, ch.to);
       let entry = this.entries.get(key)?.shift();
       if (entry) {
-        if (entry.from !== ch.from) { for (const st of entry.stmts) shiftStmt(st, ch.from - entry.from); entry.from = ch.from; }
+        if (entry.from !== ch.from) {
+          // Collected once per chunk (on its first move), then reused on every later edit.
+          shiftSpans((entry.spans ??= collectSpans(entry.stmts)), ch.from - entry.from);
+          entry.from = ch.from;
+        }
       } else {
         const stmts = new Converter(key, ch.from).stmts(children(parse(key).topNode));
         entry = { from: ch.from, stmts };

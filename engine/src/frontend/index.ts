@@ -49,7 +49,10 @@ export class DocumentAnalyzer {
       this.lastResult = result;
       return result;
     } catch (e) {
-      // Our bug, not the user's: never take the editor down with it.
+      // Our bug, not the user's: never take the editor down with it. The caches may be half
+      // moved into the failed version: start the next one afresh.
+      this.runCache = new Map();
+      this.instCache = null;
       return { ...EMPTY, diagnostics: [internalDiagnostic(e)] };
     }
   }

@@ -29,6 +29,8 @@ export interface DiagAcc {
 export interface LayerAcc {
   owner: string; path: string; type: string; summary: string; from: number; to: number;
   params: readonly ParamShape[]; paramCount: Dim | null;
+  /** `owner NUL path`, made once (its hash is kept with the string across versions). */
+  key: string;
 }
 export interface IRNodeAcc extends Omit<IRNode, 'range'> { span: Span }
 export interface IRBuilder { nodes: IRNodeAcc[]; broken: string | null; brokenAt: number }
@@ -63,17 +65,39 @@ export interface RunRecord {
   firstContexts: { cls: number; inputs: { name: string; value: FV }[]; ctxName: string }[];
   probeHits: [number, TensorType][];
   probeRankFree: boolean;
+  /** Largest offset the record holds (when it is below the first moved statement, nothing moves). */
+  maxOff: number;
 }
 export type RunCache = Map<string, RunRecord>;
+
+/** Old offset -> this version's offset; every offset below `stableBelow` maps to itself. */
+type Shift = ((off: number) => number) & { readonly stableBelow: number };
 
 export interface InstRecord {
   segs: readonly Segment[];
   deps: string[];
   spanSegs: string[];
-  inst: ModuleInst;
+  /**
+   * The tree as its construction left it, and the module-class instances it made in the order
+   * they were registered. It is the live tree: a later change to any of its modules, lists or
+   * dicts (a forward setting `self.x`, `model.fc = ...`) marks the record dirty (not reused).
+   */
+  snap: ModuleInst;
+  made: ModuleInst[];
+  dirty?: boolean;
   layers: LayerAcc[];
   diags: DiagAcc[];
   site: Span;
+}
+
+function maxOffset(facts: RunRecord['facts'], diags: readonly DiagAcc[], ir: IRBuilder, called: readonly number[], fcs: RunRecord['firstContexts']): number {
+  let m = ir.brokenAt;
+  for (const fa of facts) m = Math.max(m, fa.to, fa.hintAt ?? 0);
+  for (const d of diags) { m = Math.max(m, d.to); for (const r of d.related ?? []) m = Math.max(m, r.to); }
+  for (const n of ir.nodes) m = Math.max(m, n.span.to);
+  for (const c of called) m = Math.max(m, c);
+  for (const fc of fcs) m = Math.max(m, fc.cls);
+  return m;
 }
 
 /** Same record with its offsets mapped (explicit literals: spreads are slow here). */
@@ -84,7 +108,7 @@ function shiftDiag(d: DiagAcc, shift: (off: number) => number): DiagAcc {
 }
 
 function shiftLayer(l: LayerAcc, shift: (off: number) => number): LayerAcc {
-  return { owner: l.owner, path: l.path, type: l.type, summary: l.summary, from: shift(l.from), to: shift(l.to), params: l.params, paramCount: l.paramCount };
+  return { owner: l.owner, path: l.path, type: l.type, summary: l.summary, from: shift(l.from), to: shift(l.to), params: l.params, paramCount: l.paramCount, key: l.key };
 }
 
 function isPlain(v: FV): boolean {
@@ -94,6 +118,26 @@ function isPlain(v: FV): boolean {
     case 'list': return v.items !== null && v.items.every(isPlain);
     default: return false;
   }
+}
+
+interface Effect {
+  /** Modules with a smaller id existed before the scope began. */
+  firstId: number;
+  impure: boolean;
+  /** Lists and dicts that existed before (computed at the first list/dict change). */
+  shared: Set<object> | null;
+}
+
+/** Two 32-bit FNV-1a variants of a statement text, for the mutator signature. */
+function hashText(t: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 13);
+  }
+  return `${(a >>> 0).toString(36)}${(b >>> 0).toString(36)}`;
 }
 
 interface Capture {
@@ -121,6 +165,8 @@ type Completion = 'normal' | 'return' | 'break' | 'continue';
 
 const MAX_DEPTH = 48;
 const MAX_UNROLL = 512;
+/** Module methods that change the module (see Interp.mutated). */
+const MUTATORS = new Set(['append', 'add_module', 'register_module', 'extend', 'insert', 'register_buffer', 'register_parameter']);
 const CONTAINERS = new Set(['Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']);
 const NOOP_CTX = new Set(['torch.no_grad', 'torch.enable_grad', 'torch.inference_mode', 'torch.autocast', 'torch.cuda.amp.autocast', 'torch.amp.autocast', 'torch.set_grad_enabled']);
 const DTYPES: Record<string, DType> = {
@@ -146,7 +192,8 @@ class ReturnSignal { constructor(readonly value: FV) {} }
 
 export class Interp {
   readonly diags = new Map<string, DiagAcc>();
-  readonly facts = new Map<string, FactAcc>();
+  /** Facts by start offset (a small integer key), then by end and kind (few per offset). */
+  readonly facts = new Map<number, FactAcc[]>();
   readonly layers = new Map<string, LayerAcc>();
   readonly classes: ClassV[] = [];
   readonly instances = new Map<ClassV, ModuleInst[]>();
@@ -176,13 +223,25 @@ export class Interp {
   /** Runs and constructions reused from the previous version (for tests and benchmarks). */
   replayed = 0;
   reusedInstances = 0;
-  private readonly instCaptures: { layers: LayerAcc[]; diags: DiagAcc[] }[] = [];
+  private readonly instCaptures: { layers: LayerAcc[]; diags: DiagAcc[]; made: ModuleInst[] }[] = [];
   /** Constructions of this version, for the next one. */
   readonly instCache = new Map<string, InstRecord>();
   prevInstCache: Map<string, InstRecord> | null = null;
   /** Construction-time touched statements of each instance (a run depends on them too). */
-  private readonly instSegs = new WeakMap<ModuleInst, Set<number>>();
+  private readonly instSegs = new Map<ModuleInst, Set<number>>(); // a Map: WeakMaps cost the GC more, and this lives one version
   private readonly touchStack: Set<number>[] = [];
+  /**
+   * Side effects. A construction or run that changes what existed before it (a module made
+   * earlier, a list or dict reachable from module-level names or instances) cannot be replayed:
+   * it is not recorded. A top-level statement that changes such state (`model.fc = ...`,
+   * `CFG['d'] = 6`, or through a call) is a mutator: later constructions and runs depend on it
+   * and on what it touched, and their keys carry the signature of the mutators seen so far (so
+   * adding or removing one invalidates them).
+   */
+  private readonly effects: Effect[] = [];
+  private readonly mutatorTouched = new Set<number>();
+  private mutatorSig = '';
+  private mutatorAt = -1;
 
   constructor(readonly src: string, private prevCache: RunCache | null = null, readonly nextCache: RunCache | null = null) {
     for (const b of BUILTINS) this.builtins.vars.set(b, { kind: 'builtin', name: b } as BuiltinV);
@@ -240,12 +299,13 @@ export class Interp {
   }
 
   private addFact(span: Span, kind: FactAcc['kind'], value: Value, vk: string, ctxName: string, hintAt?: number): void {
-    const key = `${span.from}:${span.to}:${kind}`;
-    let acc = this.facts.get(key);
+    let list = this.facts.get(span.from);
+    let acc: FactAcc | undefined;
+    if (list) { for (const a of list) if (a.to === span.to && a.kind === kind) { acc = a; break; } } else this.facts.set(span.from, (list = []));
     if (!acc) {
       acc = { from: span.from, to: span.to, text: this.src.slice(span.from, span.to), kind, values: [], keys: [], contexts: [] };
       if (hintAt !== undefined) acc.hintAt = hintAt;
-      this.facts.set(key, acc);
+      list.push(acc);
     }
     if (acc.keys.includes(vk)) return;
     acc.keys.push(vk);
@@ -282,6 +342,9 @@ export class Interp {
       }
     });
     this.curTop = -1;
+    // Back to Map's own `set`: the closure above would keep this whole interpreter (facts,
+    // diagnostics, maps) alive through every module scope a cached tree's classes close over.
+    delete (vars as { set?: unknown }).set;
   }
 
   /** Index of the top-level statement containing `offset` (-1 when none). */
@@ -296,6 +359,77 @@ export class Interp {
       else return mid;
     }
     return -1;
+  }
+
+  /** Records whose tree holds each module/list/dict (a change to one makes them dirty). */
+  private readonly owners = new Map<object, InstRecord[]>(); // this version's (a reused tree registers again in the next)
+  private own(objs: readonly object[], rec: InstRecord): void {
+    for (const o of objs) {
+      const l = this.owners.get(o);
+      if (l) l.push(rec);
+      else this.owners.set(o, [rec]);
+    }
+  }
+
+  private beginEffect(touched: Set<number>, firstId = nextModuleId): Effect {
+    const e: Effect = { firstId, impure: false, shared: null };
+    this.effects.push(e);
+    for (const i of this.mutatorTouched) touched.add(i);
+    return e;
+  }
+
+  private endEffect(e: Effect): void {
+    if (this.effects[this.effects.length - 1] === e) this.effects.pop();
+  }
+
+  /** `obj` (a module, list or dict) is about to change. */
+  private mutated(obj: FV): void {
+    const recs = this.owners.get(obj);
+    if (recs) for (const r of recs) r.dirty = true;
+    let shared = this.effects.length === 0;
+    for (const e of this.effects) {
+      if (e.impure || !this.existedBefore(e, obj)) continue;
+      e.impure = true;
+      shared = true;
+    }
+    if (!shared || this.curTop < 0) return;
+    this.mutatorTouched.add(this.curTop);
+    for (const t of this.touchStack) for (const i of t) this.mutatorTouched.add(i);
+    if (this.mutatorAt !== this.curTop) {
+      this.mutatorAt = this.curTop;
+      this.mutatorSig = `${this.mutatorSig}${hashText(this.segs[this.curTop]!.text)}.`;
+    }
+  }
+
+  private existedBefore(e: Effect, obj: FV): boolean {
+    if (obj.kind === 'module') return obj.id < e.firstId;
+    if (obj.kind !== 'list' && obj.kind !== 'dict') return false;
+    if (!e.shared) {
+      // Lists and dicts reachable from module-level names and modules made before the scope began.
+      const seen = new Set<object>();
+      const walk = (v: FV): void => {
+        if (seen.has(v)) return;
+        if (v.kind === 'module') {
+          if (v.id >= e.firstId) return;
+          seen.add(v);
+          for (const c of v.children.values()) walk(c);
+          for (const x of v.fields.values()) walk(x);
+        } else if (v.kind === 'list' || v.kind === 'dict') {
+          seen.add(v);
+          for (const x of v.kind === 'list' ? v.items ?? [] : v.entries.values()) walk(x);
+        } else if (v.kind === 'tuple') {
+          for (const x of v.items) walk(x);
+        } else if (v.kind === 'class') {
+          // Class attributes (`registry = []`) are shared by every instance.
+          seen.add(v);
+          for (const x of v.members.values()) walk(x);
+        }
+      };
+      for (const v of this.moduleScope.vars.values()) walk(v);
+      for (const list of this.instances.values()) for (const m of list) walk(m);
+      e.shared = seen;
+    }
+    return e.shared.has(obj);
   }
 
   private touch(offset: number): void {
@@ -518,6 +652,7 @@ export class Interp {
         const obj = this.eval(t.obj, f);
         const idx = this.eval(t.index, f);
         if (hintAt !== undefined && v.kind === 'tensor') this.fact(f, t, 'assign', v, hintAt);
+        if (obj.kind === 'dict' || obj.kind === 'list' || obj.kind === 'module') this.mutated(obj);
         if (obj.kind === 'dict') {
           const k = keyOf(idx);
           if (k !== null) obj.entries.set(k, v);
@@ -570,6 +705,8 @@ export class Interp {
     }
     f.scope.vars.set(s.name, cls);
     this.classes.push(cls);
+    this.classAtMap.set(s.from, cls);
+    this.classByDefMap.set(s, cls);
   }
 
   lookupMember(cls: ClassV, name: string, after?: ClassV): FV | undefined {
@@ -604,7 +741,7 @@ export class Interp {
     // Constructions with plain arguments are reused from the previous version when every
     // statement they touched is unchanged (__init__ is most of the module-level work).
     const plain = [...pos, ...Object.values(kw)].every(isPlain);
-    const baseKey = plain && this.nextCache ? `new|${cls.name}|${this.text(site)}|${this.silent > 0}|${[...pos, ...Object.entries(kw)].map((v) => (Array.isArray(v) ? `${v[0]}=${valueToString(v[1])}` : valueToString(v))).join(',')}` : null;
+    const baseKey = plain && this.nextCache ? `new|${cls.name}|${this.text(site)}|${this.silent > 0}|${this.mutatorSig}|${[...pos, ...Object.entries(kw)].map((v) => (Array.isArray(v) ? `${v[0]}=${valueToString(v[1])}` : valueToString(v))).join(',')}` : null;
     const cacheKey = baseKey ? this.occurrence(baseKey) : null;
     const parent = this.touchStack[this.touchStack.length - 1];
     if (cacheKey) {
@@ -636,23 +773,31 @@ export class Interp {
     const seg = this.segOf(site.from);
     if (seg >= 0) touched.add(seg);
     this.touchStack.push(touched);
-    const cap = { layers: [] as LayerAcc[], diags: [] as DiagAcc[] };
+    const cap = { layers: [] as LayerAcc[], diags: [] as DiagAcc[], made: [] as ModuleInst[] };
+    const firstId = inst.id; // the instance itself is the construction's own
     this.instCaptures.push(cap);
+    const effect = this.beginEffect(touched, firstId);
     try {
       this.construct(inst, cls, pos, kw, site, f);
     } finally {
+      this.endEffect(effect);
       this.touchStack.pop();
       this.instCaptures.pop();
     }
     if (parent) for (const t of touched) parent.add(t);
     this.instSegs.set(inst, touched);
-    if (cacheKey && this.nextCache) {
+    if (cacheKey && this.nextCache && !effect.impure) {
       const offs: number[] = [site.from];
       const walk = (m: ModuleInst): void => { if (m.ctor) offs.push(m.ctor.from); if (m.cls) offs.push(m.cls.def.from); for (const c of m.children.values()) walk(c); };
       walk(inst);
       for (const l of cap.layers) offs.push(l.from);
       for (const d of cap.diags) { offs.push(d.from); for (const r of d.related ?? []) offs.push(r.from); }
-      this.instCache.set(cacheKey, { segs: this.segs, deps: [...touched].map((i) => this.depText(i)), spanSegs: this.spanSegTexts(offs), inst, layers: cap.layers, diags: cap.diags, site: { from: site.from, to: site.to } });
+      const objs = constructionObjects(inst, cap.made, firstId);
+      if (objs) {
+        const rec: InstRecord = { segs: this.segs, deps: [...touched].map((i) => this.depText(i)), spanSegs: this.spanSegTexts(offs), snap: inst, made: cap.made, layers: cap.layers, diags: cap.diags, site: { from: site.from, to: site.to } };
+        this.instCache.set(cacheKey, rec);
+        this.own(objs, rec);
+      }
     }
     return inst;
   }
@@ -662,11 +807,24 @@ export class Interp {
     if (!rec) return null;
     if (!this.reusable(rec.deps, rec.spanSegs)) return null;
     const shift = this.shiftFrom(rec.segs);
-    const delta = site.from - rec.site.from;
     if (shift(rec.site.from) !== site.from) return null; // same text elsewhere: build it again
-    void delta;
-    // Rebind the old tree to this version: classes by name, constructor spans shifted.
+    if (rec.dirty) return null;
+    // The moved tree must point at this version's classes: a class statement whose chunk was reused
+    // is the same object (shifted in place); one re-parsed (its chunk's blank lines changed) is
+    // found at its shifted offset. An old class would run old statements in the old module scope.
     const classByDef = this.classByDef();
+    const classAt = this.classAt();
+    const rebind = (c: ClassV): ClassV | null => {
+      const same = classByDef.get(c.def);
+      if (same) return same;
+      const moved = classAt.get(shift(c.def.from));
+      return moved && moved.name === c.name && moved.def.to - moved.def.from === c.def.to - c.def.from ? moved : null;
+    };
+    // The previous version's tree is moved into this one (the previous version is done with it;
+    // DocumentAnalyzer drops every cache when an analysis fails half-way).
+    const objects = moveConstruction(rec.snap, rebind, shift);
+    if (!objects) return null;
+    const live = { root: rec.snap, made: rec.made, objects };
     const touched = new Set<number>();
     const segsByText = this.segsByText();
     for (const t of rec.deps) {
@@ -674,25 +832,20 @@ export class Interp {
       else for (const i of segsByText.get(t) ?? []) touched.add(i);
     }
     const visit = (m: ModuleInst): void => {
-      if (m.ctor) (m as { ctor: Span | null }).ctor = { from: shift(m.ctor.from), to: shift(m.ctor.to) };
-      if (m.cls) {
-        // Class statements are reused objects between versions (see ChunkedParser): match by identity.
-        const c = classByDef.get(m.cls.def);
-        if (c) {
-          (m as { cls: ClassV | null }).cls = c;
-          const list = this.instances.get(c) ?? [];
-          list.push(m);
-          this.instances.set(c, list);
-        }
-      }
       this.instSegs.set(m, touched);
       for (const c of m.children.values()) visit(c);
     };
-    visit(rec.inst);
+    visit(live.root);
+    // Registered in the order the construction registered them (which instance a class shows).
+    for (const m of live.made) {
+      const list = this.instances.get(m.cls!) ?? [];
+      list.push(m);
+      this.instances.set(m.cls!, list);
+      for (const cap of this.instCaptures) cap.made.push(m);
+    }
     const layers = rec.layers.map((l) => shiftLayer(l, shift));
     for (const moved of layers) {
-      const key = `${moved.owner}\u0000${moved.path}`;
-      if (!this.layers.has(key)) this.layers.set(key, moved);
+      if (!this.layers.has(moved.key)) this.layers.set(moved.key, moved);
       for (const cap of this.instCaptures) cap.layers.push(moved);
     }
     const diags = rec.diags.map((d) => shiftDiag(d, shift));
@@ -700,9 +853,11 @@ export class Interp {
       this.addDiag(moved);
       for (const cap of this.instCaptures) cap.diags.push(moved);
     }
-    this.instCache.set(cacheKey, { segs: this.segs, deps: rec.deps, spanSegs: rec.spanSegs, inst: rec.inst, layers, diags, site: { from: site.from, to: site.to } });
+    const next: InstRecord = { segs: this.segs, deps: rec.deps, spanSegs: rec.spanSegs, snap: live.root, made: live.made, layers, diags, site: { from: site.from, to: site.to } };
+    this.instCache.set(cacheKey, next);
+    this.own(live.objects, next);
     this.reusedInstances++;
-    return rec.inst;
+    return live.root;
   }
 
   private readonly seen = new Map<string, number>();
@@ -715,12 +870,11 @@ export class Interp {
 
   /** Classes of this version by the offset of their definition. */
   private classAt(): Map<number, ClassV> {
-    if (this.classAtMemo && this.classAtMemo.n === this.classes.length) return this.classAtMemo.map;
-    const map = new Map(this.classes.map((c) => [c.def.from, c] as const));
-    this.classAtMemo = { n: this.classes.length, map };
-    return map;
+    return this.classAtMap;
   }
-  private classAtMemo: { n: number; map: Map<number, ClassV> } | null = null;
+  /** Kept up to date as classes are defined (rebuilding it per lookup was quadratic). */
+  private readonly classAtMap = new Map<number, ClassV>();
+  private readonly classByDefMap = new Map<Stmt, ClassV>();
 
   private textCountMemo: Map<string, number> | null = null;
   /** How often each top-level statement text occurs in this version. */
@@ -773,9 +927,9 @@ export class Interp {
     return [...out];
   }
 
-  private readonly shiftMemo = new Map<readonly Segment[], (off: number) => number>();
+  private readonly shiftMemo = new Map<readonly Segment[], Shift>();
   /** Offset mapping from an old version's statements (one per old version, shared by its records). */
-  private shiftFrom(oldSegs: readonly Segment[]): (off: number) => number {
+  private shiftFrom(oldSegs: readonly Segment[]): Shift {
     let fn = this.shiftMemo.get(oldSegs);
     if (fn) return fn;
     const startByText = this.startByText();
@@ -783,14 +937,16 @@ export class Interp {
     const froms = new Float64Array(n);
     const tos = new Float64Array(n);
     const deltas = new Float64Array(n);
+    let stableBelow = Infinity;
     for (let i = 0; i < n; i++) {
       const sg = oldSegs[i]!;
       froms[i] = sg.from;
       tos[i] = sg.to;
       const start = startByText.get(sg.text);
       deltas[i] = start === undefined ? 0 : start - sg.from;
+      if (stableBelow === Infinity && start !== sg.from) stableBelow = sg.from;
     }
-    fn = (off: number): number => {
+    fn = Object.assign((off: number): number => {
       let lo = 0;
       let hi = n - 1;
       while (lo <= hi) {
@@ -800,7 +956,7 @@ export class Interp {
         else return off + deltas[mid]!;
       }
       return off;
-    };
+    }, { stableBelow });
     this.shiftMemo.set(oldSegs, fn);
     return fn;
   }
@@ -814,12 +970,8 @@ export class Interp {
     return (this.segsByTextMemo = m);
   }
 
-  private classByDefMemo: { n: number; map: Map<Stmt, ClassV> } | null = null;
   private classByDef(): Map<Stmt, ClassV> {
-    if (this.classByDefMemo && this.classByDefMemo.n === this.classes.length) return this.classByDefMemo.map;
-    const map = new Map<Stmt, ClassV>(this.classes.map((c) => [c.def, c] as const));
-    this.classByDefMemo = { n: this.classes.length, map };
-    return map;
+    return this.classByDefMap;
   }
 
   private startByTextMemo: Map<string, number> | null = null;
@@ -851,6 +1003,7 @@ export class Interp {
       const list = this.instances.get(cls) ?? [];
       list.push(inst);
       this.instances.set(cls, list);
+      for (const cap of this.instCaptures) cap.made.push(inst);
     }
   }
 
@@ -882,6 +1035,8 @@ export class Interp {
     const inst = this.newModule(type, null, null, site, `${type}(...)`);
     const add = (key: string, v: FV, span: Span | null): void => {
       if (v.kind === 'module') {
+        const inside = v.ctor && v.ctor.from >= site.from && v.ctor.to <= site.to;
+        if ((span && v.ctor === null) || (inside && !v.inContainer)) this.mutated(v);
         if (span && v.ctor === null) (v as { ctor: Span | null }).ctor = { from: span.from, to: span.to };
         if (v.ctor && v.ctor.from >= site.from && v.ctor.to <= site.to) v.inContainer = true;
         inst.children.set(key, v);
@@ -922,6 +1077,7 @@ export class Interp {
 
   private setAttr(obj: FV, name: string, v: FV, at: Span, f: Frame): void {
     if (obj.kind !== 'module') return;
+    this.mutated(obj);
     if (v.kind === 'module') {
       obj.fields.delete(name);
       obj.children.set(name, v);
@@ -945,7 +1101,7 @@ export class Interp {
     const key = `${owner}\u0000${path}`;
     if (!this.layers.has(key) && m.ctor) {
       const params = flatParams(m, '');
-      const rec: LayerAcc = { owner, path, type: m.type, summary: m.summary, from: m.ctor.from, to: m.ctor.to, params, paramCount: countParams(params) };
+      const rec: LayerAcc = { owner, path, type: m.type, summary: m.summary, from: m.ctor.from, to: m.ctor.to, params, paramCount: countParams(params), key };
       for (const cap of this.instCaptures) cap.layers.push(rec);
       this.layers.set(key, rec);
     }
@@ -1536,6 +1692,7 @@ export class Interp {
 
   private callObjMethod(recv: FV, name: string, pos: FV[], kw: Record<string, FV>, site: Span, f: Frame): FV {
     if (recv.kind === 'list' && recv.items) {
+      if (name === 'append' || name === 'extend' || name === 'insert' || name === 'pop') this.mutated(recv);
       if (name === 'append' && pos[0]) { recv.items.push(pos[0]); return NONE; }
       if (name === 'extend' && pos[0]) { const it = this.iterate(pos[0]); if (it) recv.items.push(...it); else recv.items = null; return NONE; }
       if (name === 'insert' && pos.length === 2 && pos[0]!.kind === 'int' && typeof pos[0]!.value === 'number') { recv.items.splice(pos[0]!.value, 0, pos[1]!); return NONE; }
@@ -1544,6 +1701,7 @@ export class Interp {
       return UNKNOWN;
     }
     if (recv.kind === 'dict') {
+      if (name === 'pop' || name === 'update') this.mutated(recv);
       if (name === 'items') return { kind: 'list', items: [...recv.entries].map(([k, v]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, v] }) as FV) };
       if (name === 'keys') return { kind: 'list', items: [...recv.entries.keys()].map((k) => ({ kind: 'str', value: k }) as FV) };
       if (name === 'values') return { kind: 'list', items: [...recv.entries.values()] };
@@ -1559,6 +1717,7 @@ export class Interp {
 
   private callModuleMethod(m: ModuleInst, name: string, pos: FV[], kw: Record<string, FV>, site: Span, f: Frame): FV {
     const keyFor = (): string => String(m.children.size);
+    if (MUTATORS.has(name)) this.mutated(m);
     switch (name) {
       case 'append': case 'add_module': case 'register_module': {
         const [k, v] = name === 'append' ? [keyFor(), pos[0]] : [pos[0] && keyOf(pos[0]), pos[1]];
@@ -1797,7 +1956,7 @@ export class Interp {
     const key = `${m.id}|${inputs.map((i) => valueToString(i.value)).join(';')}`;
     const existing = this.runs.find((r) => r.key === key);
     if (existing) return existing;
-    const baseKey = `${m.cls ? m.cls.name : m.type}|${m.summary}|${m.ctor ? this.text(m.ctor) : ''}|${source}|${this.silent > 0}|${this.softErrors}|${[...pos, ...Object.values(kw)].map((v) => valueToString(v) + (v.kind === 'tensor' ? `${v.dtype}/${v.probe ?? ''}` : '')).join(';')}|${Object.keys(kw).join(',')}`;
+    const baseKey = `${m.cls ? m.cls.name : m.type}|${m.summary}|${m.ctor ? this.text(m.ctor) : ''}|${source}|${this.silent > 0}|${this.softErrors}|${this.mutatorSig}|${[...pos, ...Object.values(kw)].map((v) => valueToString(v) + (v.kind === 'tensor' ? `${v.dtype}/${v.probe ?? ''}` : '')).join(';')}|${Object.keys(kw).join(',')}`;
     const cacheKey = this.occurrence(baseKey);
     const cached = this.replay(cacheKey, m, key);
     if (cached) return cached;
@@ -1805,11 +1964,14 @@ export class Interp {
     const outerCapture = this.capture;
     this.capture = capture;
     this.touchStack.push(capture.touched);
+    const effect = this.beginEffect(capture.touched);
     try {
       const run = this.runRootNow(m, refd, kwd, source, inputs, key);
-      this.remember(cacheKey, capture, run);
+      this.endEffect(effect);
+      if (!effect.impure) this.remember(cacheKey, capture, run);
       return run;
     } finally {
+      this.endEffect(effect);
       this.touchStack.pop();
       this.capture = outerCapture;
     }
@@ -1824,9 +1986,10 @@ export class Interp {
     for (const d of c.diags) { offs.push(d.from); for (const r of d.related ?? []) offs.push(r.from); }
     for (const n of run.ir.nodes) offs.push(n.span.from);
     offs.push(...c.called, ...c.firstContexts.map((fc) => fc.cls));
+    const maxOff = maxOffset(c.facts, c.diags, run.ir, [...c.called], c.firstContexts);
     this.nextCache.set(cacheKey, {
       segs: this.segs, deps: [...c.touched].map((i) => this.depText(i)), spanSegs: this.spanSegTexts(offs), facts: c.facts, diags: c.diags, run: rest,
-      called: [...c.called], firstContexts: c.firstContexts, probeHits: [...this.probeHits], probeRankFree: this.probeRankFree,
+      called: [...c.called], firstContexts: c.firstContexts, probeHits: [...this.probeHits], probeRankFree: this.probeRankFree, maxOff,
     });
   }
 
@@ -1837,41 +2000,42 @@ export class Interp {
     if (!this.reusable(rec.deps, rec.spanSegs)) return null;
     const shift = this.shiftFrom(rec.segs);
     const inReplay = this.silent === 0;
-    // Offsets shifted once: recorded now, and kept (new offsets) for the next version.
-    const facts = rec.facts.map((fa) => {
+    // Offsets shifted once: recorded now, and kept (new offsets) for the next version. A record
+    // wholly before the first moved statement is kept as it is (most of a file, for an edit low down).
+    const same = rec.maxOff < shift.stableBelow;
+    const facts = same ? rec.facts : rec.facts.map((fa) => {
       const o: RunRecord['facts'][number] = { from: shift(fa.from), to: shift(fa.to), kind: fa.kind, value: fa.value, vk: fa.vk, ctx: fa.ctx };
       if (fa.hintAt !== undefined) o.hintAt = shift(fa.hintAt);
       return o;
     });
-    const diags = rec.diags.map((d) => shiftDiag(d, shift));
+    const diags = same ? rec.diags : rec.diags.map((d) => shiftDiag(d, shift));
     if (inReplay) {
       for (const fa of facts) this.addFact(fa, fa.kind, fa.value, fa.vk, fa.ctx, fa.hintAt);
       for (const d of diags) this.addDiag(d);
     }
+    const called = same ? rec.called : rec.called.map(shift);
+    const firstContexts = same ? rec.firstContexts : rec.firstContexts.map((fc) => ({ ...fc, cls: shift(fc.cls) }));
     const classAt = this.classAt();
-    for (const at of rec.called) { const c = classAt.get(shift(at)); if (c) this.called.add(c); }
-    for (const fc of rec.firstContexts) {
-      const c = classAt.get(shift(fc.cls));
+    for (const at of called) { const c = classAt.get(at); if (c) this.called.add(c); }
+    for (const fc of firstContexts) {
+      const c = classAt.get(fc.cls);
       if (c && !this.firstContext.has(c)) this.firstContext.set(c, { inputs: fc.inputs, ctxName: fc.ctxName });
     }
     for (const [i, t] of rec.probeHits) if (!this.probeHits.has(i)) this.probeHits.set(i, t);
     if (rec.probeRankFree) this.probeRankFree = true;
-    const ir: IRBuilder = {
+    // The IR is read-only once recorded: an unmoved one is shared.
+    const ir: IRBuilder = same ? rec.run.ir : {
       nodes: rec.run.ir.nodes.map((n) => ({ id: n.id, call: n.call, target: n.target, args: n.args, output: n.output, scope: n.scope, span: { from: shift(n.span.from), to: shift(n.span.to) } })),
       broken: rec.run.ir.broken, brokenAt: shift(rec.run.ir.brokenAt),
     };
     const run: RootRun = { ...rec.run, inst: m, ir, key };
     this.replayed++;
-    if (this.nextCache) this.nextCache.set(cacheKey, { ...rec, segs: this.segs });
     if (inReplay) this.runs.push(run);
-    // Keep the new offsets for the next version.
     if (this.nextCache) {
-      const fresh = this.nextCache.get(cacheKey)!;
-      fresh.facts = facts;
-      fresh.diags = diags;
-      fresh.run = { ...rec.run, ir };
-      fresh.called = rec.called.map(shift);
-      fresh.firstContexts = rec.firstContexts.map((fc) => ({ ...fc, cls: shift(fc.cls) }));
+      this.nextCache.set(cacheKey, {
+        ...rec, segs: this.segs, facts, diags, run: same ? rec.run : { ...rec.run, ir }, called, firstContexts,
+        maxOff: same ? rec.maxOff : maxOffset(facts, diags, ir, called, firstContexts),
+      });
     }
     return run;
   }
@@ -2164,6 +2328,98 @@ function withRefs(v: FV, id: number, path: number[] = []): FV {
 function compact(s: string): string {
   const t = s.replace(/\s+/g, ' ').replace(/\(\s/g, '(').replace(/,\s*\)/g, ')').trim();
   return t.length > 80 ? `${t.slice(0, 77)}...` : t;
+}
+
+/**
+ * The modules, lists and dicts of a construction's tree, or null when the tree cannot be carried
+ * to another version: it holds a module made before `firstId` (shared with other code), a
+ * function or bound method (closes over one version's scope), or `made` has an instance outside it.
+ */
+function constructionObjects(root: ModuleInst, made: readonly ModuleInst[], firstId: number): object[] | null {
+  const seen = new Set<object>();
+  let ok = true;
+  const val = (v: FV): void => {
+    switch (v.kind) {
+      case 'module':
+        if (seen.has(v)) return;
+        seen.add(v);
+        if (v.id < firstId) ok = false;
+        for (const c of v.children.values()) val(c);
+        for (const x of v.fields.values()) val(x);
+        return;
+      case 'tuple': for (const x of v.items) val(x); return;
+      case 'list': if (seen.has(v)) return; seen.add(v); for (const x of v.items ?? []) val(x); return;
+      case 'dict': if (seen.has(v)) return; seen.add(v); for (const x of v.entries.values()) val(x); return;
+      case 'func': case 'method': case 'super': ok = false; return;
+      default: return;
+    }
+  };
+  val(root);
+  for (const m of made) if (!seen.has(m)) ok = false;
+  return ok ? [...seen] : null;
+}
+
+/**
+ * Move a recorded construction into this version, in place: fresh ids (a construction using it
+ * must see it as its own), constructor spans mapped by `shift`, classes by `rebind`, paths reset
+ * (a fresh construction has none yet). Null, with nothing changed, when a class cannot be placed.
+ * Returns the tree's modules, lists and dicts.
+ */
+function moveConstruction(root: ModuleInst, rebind: (c: ClassV) => ClassV | null, shift: (off: number) => number): object[] | null {
+  const seen = new Set<object>();
+  const classes = new Map<ClassV, ClassV>();
+  let ok = true;
+  const place = (c: ClassV): void => {
+    if (classes.has(c)) return;
+    const to = rebind(c);
+    if (to) classes.set(c, to);
+    else ok = false;
+  };
+  const check = (v: FV): void => {
+    switch (v.kind) {
+      case 'module':
+        if (seen.has(v)) return;
+        seen.add(v);
+        if (v.cls) place(v.cls);
+        for (const c of v.children.values()) check(c);
+        for (const x of v.fields.values()) check(x);
+        return;
+      case 'tuple': for (const x of v.items) check(x); return;
+      case 'list': if (seen.has(v)) return; seen.add(v); for (const x of v.items ?? []) check(x); return;
+      case 'dict': if (seen.has(v)) return; seen.add(v); for (const x of v.entries.values()) check(x); return;
+      case 'class': place(v); return;
+      default: return;
+    }
+  };
+  check(root);
+  if (!ok) return null;
+  const moveVal = (v: FV): FV => {
+    if (v.kind === 'class') return classes.get(v)!;
+    if (v.kind === 'tuple' && v.items.some(holdsClass)) return { kind: 'tuple', items: v.items.map(moveVal) };
+    return v;
+  };
+  const objects = [...seen];
+  for (const o of objects) {
+    const v = o as FV;
+    if (v.kind === 'module') {
+      const w = v as { -readonly [K in keyof ModuleInst]: ModuleInst[K] };
+      if (w.cls) w.cls = classes.get(w.cls)!;
+      if (w.ctor) w.ctor = { from: shift(w.ctor.from), to: shift(w.ctor.to) };
+      w.path = '';
+      w.id = nextModuleId++;
+      for (const [k, x] of w.fields) if (holdsClass(x)) w.fields.set(k, moveVal(x));
+    } else if (v.kind === 'list' && v.items) {
+      for (let i = 0; i < v.items.length; i++) if (holdsClass(v.items[i]!)) v.items[i] = moveVal(v.items[i]!);
+    } else if (v.kind === 'dict') {
+      for (const [k, x] of v.entries) if (holdsClass(x)) v.entries.set(k, moveVal(x));
+    }
+  }
+  return objects;
+}
+
+/** A class value, directly or inside tuples (lists and dicts are moved as objects of their own). */
+function holdsClass(v: FV): boolean {
+  return v.kind === 'class' || (v.kind === 'tuple' && v.items.some(holdsClass));
 }
 
 export function assignPaths(m: ModuleInst, path: string): void {

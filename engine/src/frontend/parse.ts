@@ -7,6 +7,10 @@
 
 import type { Position } from './types.js';
 
+/** Character codes the scanners below stop at: newline, #, quotes, brackets. */
+const SPECIAL = new Uint8Array(128);
+for (const c of '\n#"\'()[]{}') SPECIAL[c.charCodeAt(0)] = 1;
+
 /** Replace statements with an unclosed bracket by spaces; returns the text unchanged when there is none. */
 export function blankUnclosed(src: string): string {
   let out: string[] | null = null;
@@ -22,6 +26,9 @@ export function blankUnclosed(src: string): string {
     return k - ls;
   };
   while (i < n) {
+    const cc = src.charCodeAt(i);
+    // Fast path: characters that are none of newline, #, quotes, brackets.
+    if (!SPECIAL[cc]) { i++; continue; }
     const c = src[i]!;
     if (c === '\n') {
       lineStart = i + 1;
@@ -41,18 +48,20 @@ export function blankUnclosed(src: string): string {
       continue;
     }
     if (c === '#') {
-      while (i < n && src[i] !== '\n') i++;
+      const nl = src.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
       continue;
     }
     if (c === '"' || c === "'") {
-      const triple = src.startsWith(c.repeat(3), i);
+      const triple = src.charCodeAt(i + 1) === cc && src.charCodeAt(i + 2) === cc;
       const q = triple ? c.repeat(3) : c;
       i += q.length;
       while (i < n) {
-        if (src[i] === '\\') { i += 2; continue; }
-        if (!triple && src[i] === '\n') break;
-        if (src.startsWith(q, i)) { i += q.length; break; }
-        if (src[i] === '\n') lineStart = i + 1;
+        const k = src.charCodeAt(i);
+        if (k === 92) { i += 2; continue; } // backslash
+        if (!triple && k === 10) break;
+        if (k === cc && (!triple || (src.charCodeAt(i + 1) === cc && src.charCodeAt(i + 2) === cc))) { i += q.length; break; }
+        if (k === 10) lineStart = i + 1;
         i++;
       }
       continue;
@@ -98,6 +107,8 @@ export function topLevelChunks(src: string): { from: number; to: number }[] {
         prevDecorator = c === '@';
       }
     }
+    const cc = src.charCodeAt(i);
+    if (!SPECIAL[cc]) { i++; continue; }
     const c = src[i]!;
     if (c === '\n') {
       prevBackslash = i > 0 && src[i - 1] === '\\';
@@ -106,17 +117,18 @@ export function topLevelChunks(src: string): { from: number; to: number }[] {
       continue;
     }
     if (c === '#') {
-      while (i < n && src[i] !== '\n') i++;
+      const nl = src.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
       continue;
     }
     if (c === '"' || c === "'") {
-      const triple = src.startsWith(c.repeat(3), i);
-      const q = triple ? c.repeat(3) : c;
-      i += q.length;
+      const triple = src.charCodeAt(i + 1) === cc && src.charCodeAt(i + 2) === cc;
+      i += triple ? 3 : 1;
       while (i < n) {
-        if (src[i] === '\\') { i += 2; continue; }
-        if (!triple && src[i] === '\n') break;
-        if (src.startsWith(q, i)) { i += q.length; break; }
+        const k = src.charCodeAt(i);
+        if (k === 92) { i += 2; continue; } // backslash
+        if (!triple && k === 10) break;
+        if (k === cc && (!triple || (src.charCodeAt(i + 1) === cc && src.charCodeAt(i + 2) === cc))) { i += triple ? 3 : 1; break; }
         i++;
       }
       continue;
@@ -133,16 +145,25 @@ export function topLevelChunks(src: string): { from: number; to: number }[] {
 export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
+  /** Line of the last lookup: results come in offset order, mostly on the same or the next line. */
+  private last = 0;
   position(offset: number): Position {
+    const st = this.starts;
+    const l = this.last;
+    if (st[l]! <= offset) {
+      if (l + 1 >= st.length || offset < st[l + 1]!) return { line: l, character: offset - st[l]! };
+      if (l + 2 >= st.length || offset < st[l + 2]!) { this.last = l + 1; return { line: l + 1, character: offset - st[l + 1]! }; }
+    }
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = st.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (this.starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.last = lo;
     return { line: lo, character: offset - this.starts[lo]! };
   }
   lineOf(offset: number): number {
