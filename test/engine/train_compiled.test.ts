@@ -77,3 +77,29 @@ test('compiled mode: a diverging run stops with one message naming the window an
       (e: Error) => { t.diagnostic(e.message); return /the loss became non-finite within the last \d+ steps? .*loss is (NaN|Infinity)/.test(e.message) && !/\n/.test(e.message.trim()); });
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('compiled mode: a profiled run times the replayed kernels', async (t) => {
+  const { requestAdapter } = await import('../../engine/src/backends/webgpu/adapter.js');
+  const { adapter, reason } = await requestAdapter();
+  if (!adapter && missing(t, 'WebGPU adapter', reason ?? 'unknown')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ts-compiled-prof-'));
+  try {
+    writeFileSync(join(dir, 'model.py'), 'import torch.nn as nn\n\n\nclass Reg(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(3, 8)\n        self.fc2 = nn.Linear(8, 1)\n\n    def forward(self, x):\n        return self.fc2(self.fc1(x).relu())\n');
+    const rows = ['a,b,c,y'];
+    for (let i = 0; i < 64; i++) rows.push(`${(i % 7) / 7},${((i * 3) % 5) / 5},${i % 2},${(i % 9) / 9}`);
+    writeFileSync(join(dir, 'd.csv'), rows.join('\n'));
+    const cfg = parseRunConfig({
+      model: { file: 'model.py' }, data: { train: { format: 'csv', path: 'd.csv', target: 'y' }, batch_size: 8, val_split: 0 },
+      loss: { name: 'mse' }, optimizer: { name: 'adam', lr: 0.01 }, epochs: 2, log_every: 4, output_dir: 'out', device: 'webgpu', mode: 'compiled',
+      profile: { start: 5, steps: 3 },
+    }, join(dir, 'train.json'));
+    await train(cfg, { buildModel: loadModelFile, stdout: { isTTY: false, write: () => true } });
+    const ev = (JSON.parse(readFileSync(join(dir, 'out', 'trace.json'), 'utf8')) as { traceEvents: { name: string; cat: string; dur?: number; args?: Record<string, unknown> }[] }).traceEvents;
+    const kernels = ev.filter((e) => e.cat === 'kernel');
+    const replayed = kernels.filter((e) => String(e.args?.label).endsWith('(compiled)'));
+    t.diagnostic(`${kernels.length} kernel events, ${replayed.length} replayed`);
+    assert.ok(replayed.length >= 3 * 6, `replayed kernels in the trace: ${replayed.length}`);
+    assert.ok(replayed.filter((e) => (e.dur ?? 0) > 0).length >= 0.9 * replayed.length, 'replayed kernels have durations');
+    assert.equal(ev.filter((e) => e.cat === 'step' && e.name === 'compiled step').length, 3);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

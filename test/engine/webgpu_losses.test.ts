@@ -26,3 +26,15 @@ test('WebGPU pointwise losses equal the CPU backend, forward and gradients', asy
   if (!b) return;
   checkCases(b, cases);
 });
+
+test('WebGPU cross_entropy and nll_loss (fused kernels) equal the CPU backend', async (t) => {
+  const b = await device(t);
+  if (!b) return;
+  const lsm = (x: Parameters<typeof op>[1]['input']): ReturnType<typeof op> => op('log_softmax', { input: x, dim: 1 });
+  checkCases(b, [
+    { name: 'cross_entropy mean', inputs: [{ shape: [7, 5] }, { shape: [7], int: 5 }], run: ([x, y]) => op('cross_entropy', { input: x, target: y }) },
+    { name: 'cross_entropy sum, ignore_index', inputs: [{ shape: [9, 4] }, { shape: [9], int: 4 }], run: ([x, y]) => op('cross_entropy', { input: x, target: y, reduction: 'sum', ignore_index: 2 }) },
+    { name: 'nll_loss of log_softmax', inputs: [{ shape: [7, 5] }, { shape: [7], int: 5 }], run: ([x, y]) => op('nll_loss', { input: lsm(x), target: y }) },
+    { name: 'nll_loss sum, ignore_index', inputs: [{ shape: [9, 4] }, { shape: [9], int: 4 }], run: ([x, y]) => op('nll_loss', { input: x, target: y, reduction: 'sum', ignore_index: 1 }) },
+  ]);
+});

@@ -116,7 +116,8 @@ cases.push({ name: 'max_pool2d stride pad', inputs: [{ shape: [1, 2, 7, 7] }], r
 cases.push({ name: 'cross_entropy', inputs: [{ shape: [9, 10] }, { shape: [9], int: 10 }], run: ([x, y]) => op('cross_entropy', { input: x, target: y }) });
 cases.push({ name: 'cross_entropy sum', inputs: [{ shape: [9, 10] }, { shape: [9], int: 10 }], run: ([x, y]) => op('cross_entropy', { input: x, target: y, reduction: 'sum' }) });
 // An op that has no WGSL kernel: the fallback must still give the CPU's answer.
-cases.push({ name: 'cat (fallback)', inputs: [{ shape: [2, 3] }, { shape: [4, 3] }], run: ([a, b]) => op('cat', { tensors: [a, b], dim: 0 }) });
+// (cat has a WGSL kernel now: test/engine/webgpu_kernels_shape.test.ts; logsumexp still falls back.)
+cases.push({ name: 'logsumexp (fallback)', inputs: [{ shape: [4, 5] }], run: ([a]) => op('logsumexp', { input: a, dim: 1 }) });
 
 test('WebGPU kernels equal the CPU backend, forward and gradient', async (t) => {
   const b = await device();

@@ -39,7 +39,7 @@ export interface KernelTimer {
 /** end - start in us, rounded to ns (no float noise in the file). */
 const span = (ts: number, end: number): number => Math.round((end - ts) * 1000) / 1000;
 
-export type Phase = 'data' | 'forward' | 'backward' | 'optimizer';
+export type Phase = 'data' | 'forward' | 'backward' | 'optimizer' | 'compiled step';
 
 export class Profiler implements OpObserver {
   private readonly events: TraceEvent[] = [];

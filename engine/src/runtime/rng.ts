@@ -51,5 +51,18 @@ const globalGenerator = new Generator(0);
 
 /** The default generator (what randn/rand/dropout/init draw from). */
 export function defaultGenerator(): Generator { return globalGenerator; }
+let globalSeed = 0;
+const reseedListeners: ((seed: number) => void)[] = [];
+/** The seed the default generator was last seeded with (0 until manualSeed). */
+export function currentSeed(): number { return globalSeed; }
+/**
+ * Called with the new seed whenever the default generator is reseeded: GPU backends keep their
+ * counter-based generator's seed in a device buffer and rewrite it here (never per step).
+ */
+export function onReseed(cb: (seed: number) => void): void { reseedListeners.push(cb); }
 /** Seed the default generator (torch.manual_seed). */
-export function manualSeed(n: number): void { globalGenerator.seed(n); }
+export function manualSeed(n: number): void {
+  globalGenerator.seed(n);
+  globalSeed = Math.trunc(n);
+  for (const cb of reseedListeners) cb(globalSeed);
+}

@@ -402,7 +402,8 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
         // The capture's gradients are stale after a replay; the program's loss buffer is reused.
         optimizer.zeroGrad();
         accumulateLoss(loss!, x, batch);
-        if (prof) prof.phaseEnd('forward', phaseT0);
+        // One phase: forward, backward and the update are one replayed program (or its capture).
+        if (prof) prof.phaseEnd('compiled step', phaseT0);
         if (prof) { prof.endStep(); if (step + 1 === profTo) { prof.write(tracePath); prof.close(); note(`profile: wrote ${tracePath}`); } }
       } else {
         optimizer.zeroGrad();

@@ -373,10 +373,14 @@ export class Program {
     /** Buffers the program binds; held so the pool never hands them to anyone else. */
     readonly held: readonly GpuStorage[],
     readonly stats: ProgramStats,
+    /** The replayed dispatches, in order, for the profiler (backend.onDispatch). */
+    private readonly dispatches: readonly DispatchSpec[],
   ) {}
   run(inputs: readonly Tensor[]): Tensor[] {
     inputs.forEach((t, i) => this.b.copyInto(this.inputs[i]!, t.storage));
     this.b.postRaw(['G', this.id]);
+    const seen = this.b.onDispatch;
+    if (seen) for (const d of this.dispatches) seen(d);
     return [...this.outputs];
   }
   dispose(): void { this.b.postRaw(['Q', this.id]); }
@@ -435,6 +439,7 @@ export function compileCapture(b: WebGPUBackend, cap: Capture): Program {
   };
   const words: number[] = [];
   const items: unknown[] = [];
+  const specs: DispatchSpec[] = [];
   let kernels = 0;
   for (const c of cmds) {
     switch (c.t) {
@@ -452,6 +457,7 @@ export function compileCapture(b: WebGPUBackend, cap: Capture): Program {
           return x.ref.k === 's' ? [id, 0, cap.slotBytes[x.ref.n]!] : id;
         });
         items.push(['d', c.key, binds, slot, c.groups[0], c.groups[1], c.groups[2], c.label]);
+        specs.push({ label: `${c.label} (compiled)`, key: c.key, wgsl: c.wgsl, bindings: [], uniforms: [], groups: c.groups });
         break;
       }
     }
@@ -462,7 +468,7 @@ export function compileCapture(b: WebGPUBackend, cap: Capture): Program {
   const plannedBytes = bufBytes.reduce((a, x) => a + x, 0);
   return new Program(b, id, ins, outTensors, [...arena, ...ins, ...cap.ext.values()], {
     kernels, kernelsBeforeFusion: before - common.removed - dead.removed, common: common.removed, dead: dead.removed, eagerTempBytes, plannedBytes, peakLiveBytes, buffers: arena.length,
-  });
+  }, specs);
 }
 
 /** A storage object naming an arena buffer with an output's element count and dtype. */

@@ -9,6 +9,12 @@ import { registerShapeWebgpu } from '../../ops/shape/webgpu.js';
 import { registerConvWebgpu } from '../../ops/conv/webgpu.js';
 import { registerPoolWebgpu } from '../../ops/pool/webgpu.js';
 import { registerLossWebgpu } from '../../ops/loss/webgpu.js';
+import { registerNormWebgpu } from '../../ops/norm/webgpu.js';
+import { registerEmbeddingWebgpu } from '../../ops/embedding/webgpu.js';
+import { registerDropoutWebgpu } from '../../ops/dropout/webgpu.js';
+import { registerCreationWebgpu } from '../../ops/creation/webgpu.js';
+import { registerConvVariantsWebgpu } from '../../ops/conv/webgpu_variants.js';
+import { registerAvgPoolWebgpu } from '../../ops/pool/webgpu_avg.js';
 import type { WebGPUBackend } from './backend.js';
 
 export { fallbackOps, setFallbackWarnings } from './fallback.js';
@@ -24,6 +30,13 @@ export function registerWebgpuKernels(backend: WebGPUBackend): void {
   registerConvWebgpu();
   registerPoolWebgpu();
   registerLossWebgpu();
+  registerNormWebgpu();
+  registerEmbeddingWebgpu();
+  registerDropoutWebgpu();
+  registerCreationWebgpu();
+  registerConvVariantsWebgpu();
+  // Last: fills only the average pools no kernel above has registered.
+  registerAvgPoolWebgpu();
   const have = new Set(kernelOps('webgpu'));
   for (const op of kernelOps('cpu')) {
     if (!have.has(op)) registerKernel(op, 'webgpu', fallback(op, getKernel(op, 'cpu')!, backend));

@@ -173,17 +173,24 @@ function defineProgram(cmd) {
   });
   programs.set(pid, { uni, steps });
 }
-function runProgram(pid) {
+async function runProgram(pid) {
   const prog = programs.get(pid);
   if (!prog) throw new Error('program ' + pid + ' is not defined');
   for (const st of prog.steps) {
     if (st.t === 'd') {
       lastLabel = st.label;
-      if (!pass) pass = enc().beginComputePass();
+      // While profiling, each replayed dispatch is timed like an eager one.
+      if (prof) await profBefore();
+      if (prof === 1) {
+        endPass();
+        pass = enc().beginComputePass({ timestampWrites: { querySet: profQs, beginningOfPassWriteIndex: 2 * profN, endOfPassWriteIndex: 2 * profN + 1 } });
+        profN++;
+      } else if (!pass) pass = enc().beginComputePass();
       pass.setPipeline(st.pipe);
       pass.setBindGroup(0, st.group);
       pass.dispatchWorkgroups(st.x, st.y, st.z);
       pending++;
+      if (prof) await profAfter();
     } else if (st.t === 'z') { endPass(); enc().clearBuffer(st.buf, 0, st.bytes); }
     else if (st.t === 'k') { endPass(); enc().copyBufferToBuffer(st.src, st.so, st.dst, st.doff, st.bytes); }
     else { submit(); device.queue.writeBuffer(st.buf, st.off, st.data); }
@@ -232,7 +239,7 @@ async function run(cmds) {
         case 'k': endPass(); enc().copyBufferToBuffer(buffers.get(cmd[1]), cmd[2], buffers.get(cmd[3]), cmd[4], cmd[5]); break;
         case 'r': await read(cmd); break;
         case 'P': defineProgram(cmd); break;
-        case 'G': runProgram(cmd[1]); break;
+        case 'G': await runProgram(cmd[1]); break;
         case 'Q': { const p = programs.get(cmd[1]); if (p) { p.uni.destroy(); programs.delete(cmd[1]); } break; }
         case 'x': submit(); device.destroy(); process.exit(0);
       }

@@ -14,7 +14,7 @@ export function registerAttentionGrads(): void {
     let scores = callOp('mul', { input: callOp('matmul', { input: q, other: callOp('transpose', { input: k, dim0: -2, dim1: -1 }) }), other: scale }) as Tensor;
     const neg = -Infinity;
     if (args.is_causal === true) {
-      const causal = callOp('triu', { input: Tensor.ones([L, S]), diagonal: 1 });
+      const causal = callOp('triu', { input: Tensor.ones([L, S], 'float32', q.backend), diagonal: 1 });
       scores = callOp('masked_fill', { input: scores, mask: callOp('ne', { input: causal, other: 0 }), value: neg }) as Tensor;
     }
     const mask = args.attn_mask;

@@ -1,12 +1,12 @@
 // WebGPU kernels of the conv family: conv2d (groups 1) forward and its input, weight and bias
-// gradients, either as im2col + the tuned GEMM of the linear family (default: measured ~3x
-// faster on lavapipe) or as direct loops (one thread per output element), per adapter
-// (tuning.ts: convIm2col). Other convolutions (1d/3d, groups, transposed) run through the CPU
-// fallback until they get WGSL kernels.
+// gradients, either as im2col + the tuned GEMM of the linear family, batched per image (default:
+// measured ~3x faster on lavapipe) or as direct loops (one thread per output element), per
+// adapter (tuning.ts: convIm2col). Other convolutions (1d/3d, groups, transposed) run in
+// webgpu_variants.ts.
 import { getKernel, registerKernel, type Kernel } from '../../backends/kernel_registry.js';
 import { gpuEmpty, gpuStorage, runReduce } from '../../backends/webgpu/codegen.js';
 import { UNIFORM_HEADER, webgpuBackend, type WebGPUBackend } from '../../backends/webgpu/backend.js';
-import { fallback } from '../../backends/webgpu/fallback.js';
+import { conv2dVariant, convGradVariant } from './webgpu_variants.js';
 import { Tensor } from '../../tensor.js';
 import type { OpArgs, RuntimeValue } from '../../runtime/value.js';
 import { convGeom, convParams } from './cpu.js';
@@ -122,81 +122,131 @@ function gradWeight(dy: Tensor, x: Tensor, g: Geo): Tensor {
 
 
 // ---- im2col + GEMM -------------------------------------------------------------------------
-// cols [N*P, K] with P = OH*OW, K = Ci*KH*KW: row (n, oh, ow) holds the receptive field.
-function im2col(x: Tensor, g: Geo): Tensor {
-  const b = webgpuBackend();
-  const P = g.OH * g.OW, K = g.Ci * g.KH * g.KW;
-  const cols = gpuEmpty(b, [g.N * P, K], 'float32', 'conv2d (im2col)');
-  const body = `let K = Ci * KH * KW; let k = i % K; let row = i / K;
-  let kw = k % KW; let kh = (k / KW) % KH; let ci = k / (KW * KH);
-  let ow = i32(row % u32(OW)); let oh = i32((row / u32(OW)) % u32(OH)); let n = row / u32(OH * OW);
-  let ih = oh * sh - ph + i32(kh) * dh; let iw = ow * sw - pw + i32(kw) * dw;
+// Per image n, with P = OH*OW and Kc = Ci*KH*KW:
+//   forward   y[n] [Co, P]  = W [Co, Kc] · colsT[n] [Kc, P]          (bias per row)
+//   input     dcols[n] [P, Kc] = dy[n]ᵀ · W, then col2im (a gather: no races)
+//   weight    dW = sum over n of dy[n] [Co, P] · cols[n] [P, Kc]     (batched, then summed)
+// as batched GEMMs, so every operand and result is in its natural layout: no permutes. The
+// geometry is baked into the WGSL as constants: lavapipe (a CPU) has no vector integer
+// division, and divisions by constants become multiplications.
+// Rows of the column matrices are padded to a multiple of 4 for the rows kernel's vec4 loads.
+
+function geoConsts(g: Geo): { wgsl: string; key: string } {
+  const v: [string, number][] = [['N', g.N], ['Ci', g.Ci], ['H', g.H], ['W', g.W], ['Co', g.Co], ['KH', g.KH], ['KW', g.KW], ['OH', g.OH], ['OW', g.OW],
+    ['sh', g.sh], ['sw', g.sw], ['ph', g.ph], ['pw', g.pw], ['dh', g.dh], ['dw', g.dw]];
+  return { wgsl: v.map(([k, x]) => `const ${k} = ${x};`).join(' '), key: v.map(([, x]) => x).join(',') };
+}
+
+function launchConst(b: WebGPUBackend, label: string, key: string, g: Geo, extra: string, body: string, src: Tensor, out: Tensor): void {
+  const wg = b.params.elementwiseWorkgroup;
+  const geo = geoConsts(g);
+  const wgsl = (): string => `${UNIFORM_HEADER}
+${geo.wgsl} ${extra}
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> O: array<f32>;
+@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let i = gid.x + gid.y * nw.x * ${wg}u;
+  if (i >= P(0u)) { return; }
+  ${body}
+}`;
+  const [gx, gy] = b.grid(out.numel, wg);
+  b.run({ label, key: `${key}|${geo.key}|${extra}|${wg}`, wgsl, bindings: [gpuStorage(src), gpuStorage(out)], uniforms: [out.numel], groups: [gx, gy] });
+}
+
+const padTo = (n: number, q: number): number => Math.ceil(n / q) * q;
+const rowPad = (b: WebGPUBackend): number => (b.params.mmKernel === 'rows' ? 4 : 1);
+
+// The receptive-field entry (n, kc, oh, ow) of x, 0 in the padding.
+const FIELD = `let kw = i32(kc % u32(KW)); let kh = i32((kc / u32(KW)) % u32(KH)); let ci = kc / u32(KW * KH);
+  let ih = oh * sh - ph + kh * dh; let iw = ow * sw - pw + kw * dw;
   var v = 0.0;
-  if (ih >= 0 && ih < H && iw >= 0 && iw < W) { v = X[(n * Ci + ci) * u32(H * W) + u32(ih * W + iw)]; }
+  if (ih >= 0 && ih < H && iw >= 0 && iw < W) { v = X[(n * u32(Ci) + ci) * u32(H * W) + u32(ih * W + iw)]; }
   O[i] = v;`;
-  launch(b, `conv2d im2col [${x.shape.join(', ')}]`, 'im2col', body, ['X'], [x], cols, uniOf(g, cols.numel));
+
+/** colsT [N, Kc, Pp]: row kc of image n holds that kernel tap over all output positions. */
+function im2colT(x: Tensor, g: Geo, Pp: number): Tensor {
+  const b = webgpuBackend();
+  const Kc = g.Ci * g.KH * g.KW;
+  const cols = gpuEmpty(b, [g.N, Kc, Pp], 'float32', 'conv2d (im2col)');
+  const body = `let p = i % PP; let kc = (i / PP) % u32(Ci * KH * KW); let n = i / (PP * u32(Ci * KH * KW));
+  if (p >= u32(OH * OW)) { O[i] = 0.0; return; }
+  let ow = i32(p % u32(OW)); let oh = i32(p / u32(OW));
+  ${FIELD}`;
+  launchConst(b, `conv2d im2col [${x.shape.join(', ')}]`, 'im2colT', g, `const PP = ${Pp}u;`, body, x, cols);
   return cols;
 }
 
-/** dx[n, ci, ih, iw] = sum of the cols-gradient entries that read it (a gather: no races). */
+/** cols [N, P, Kp]: row p of image n holds the receptive field of output position p. */
+function im2col(x: Tensor, g: Geo, Kp: number): Tensor {
+  const b = webgpuBackend();
+  const cols = gpuEmpty(b, [g.N, g.OH * g.OW, Kp], 'float32', 'conv2d (im2col)');
+  const body = `let kc = i % KP; let p = (i / KP) % u32(OH * OW); let n = i / (KP * u32(OH * OW));
+  if (kc >= u32(Ci * KH * KW)) { O[i] = 0.0; return; }
+  let ow = i32(p % u32(OW)); let oh = i32(p / u32(OW));
+  ${FIELD}`;
+  launchConst(b, `conv2d im2col [${x.shape.join(', ')}]`, 'im2col', g, `const KP = ${Kp}u;`, body, x, cols);
+  return cols;
+}
+
+/** dx[n, ci, ih, iw] = sum of the dcols [N, P, Kc] entries that read it. */
 function col2im(dcols: Tensor, g: Geo): Tensor {
   const b = webgpuBackend();
   const out = gpuEmpty(b, [g.N, g.Ci, g.H, g.W], 'float32', 'conv2d backward (col2im)');
-  const body = `var r = i; let iw = i32(r % u32(W)); r /= u32(W); let ih = i32(r % u32(H)); r /= u32(H); let ci = r % Ci; let n = r / Ci;
-  let K = Ci * KH * KW;
+  const body = `var r = i; let iw = i32(r % u32(W)); r /= u32(W); let ih = i32(r % u32(H)); r /= u32(H); let ci = r % u32(Ci); let n = r / u32(Ci);
+  let K = u32(Ci * KH * KW);
   var acc = 0.0;
-  for (var kh = 0u; kh < KH; kh++) {
-    let th = ih + ph - i32(kh) * dh;
+  for (var kh = 0; kh < KH; kh++) {
+    let th = ih + ph - kh * dh;
     if (th < 0 || th % sh != 0) { continue; }
     let oh = th / sh; if (oh >= OH) { continue; }
-    for (var kw = 0u; kw < KW; kw++) {
-      let tw = iw + pw - i32(kw) * dw;
+    for (var kw = 0; kw < KW; kw++) {
+      let tw = iw + pw - kw * dw;
       if (tw < 0 || tw % sw != 0) { continue; }
       let ow = tw / sw; if (ow >= OW) { continue; }
-      acc += D[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * K + (ci * KH + kh) * KW + kw];
+      acc += X[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * K + (ci * u32(KH) + u32(kh)) * u32(KW) + u32(kw)];
     }
   }
   O[i] = acc;`;
-  launch(b, `conv2d col2im [${out.shape.join(', ')}]`, 'col2im', body, ['D'], [dcols], out, uniOf(g, out.numel));
+  launchConst(b, `conv2d col2im [${out.shape.join(', ')}]`, 'col2im', g, '', body, dcols, out);
   return out;
 }
 
-const permuteK = (x: Tensor, dims: number[]): Tensor => getKernel('permute', 'webgpu')!({ input: x, dims }, { saved: {} }) as Tensor;
-
 function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | null, g: Geo): Tensor {
-  const P = g.OH * g.OW, K = g.Ci * g.KH * g.KW;
-  const cols = im2col(x, g);
-  // [N*P, Co] = cols · Wᵀ (+ bias per column), then [N, P, Co] -> [N, Co, P].
-  const yt = gemmGpu('conv2d', cols, w.withShape([g.Co, K]), g.N * P, g.Co, K, 1, 0, 0, false, true, bias, [g.N, P, g.Co]);
-  return permuteK(yt, [0, 2, 1]).withShape([g.N, g.Co, g.OH, g.OW]);
-}
-
-/** The transposed output gradient [N*P, Co], shared by the input and weight gradients. */
-function dyT(dy: Tensor, g: Geo): Tensor {
-  return permuteK(dy.withShape([g.N, g.Co, g.OH * g.OW]), [0, 2, 1]).withShape([g.N * g.OH * g.OW, g.Co]);
+  const b = webgpuBackend();
+  const P = g.OH * g.OW, Kc = g.Ci * g.KH * g.KW, Pp = padTo(P, rowPad(b));
+  const colsT = im2colT(x, g, Pp);
+  return gemmGpu('conv2d', w.withShape([g.Co, Kc]), colsT, g.Co, P, Kc, g.N, 0, Kc * Pp, false, false, bias, [g.N, g.Co, g.OH, g.OW], undefined, { ldb: Pp, biasPerRow: true });
 }
 
 function gradInputGemm(dy: Tensor, w: Tensor, g: Geo): Tensor {
-  const P = g.OH * g.OW, K = g.Ci * g.KH * g.KW;
-  const dcols = gemmGpu('conv2d backward (input)', dyT(dy, g), w.withShape([g.Co, K]), g.N * P, K, g.Co, 1, 0, 0, false, false, null, [g.N * P, K]);
+  const P = g.OH * g.OW, Kc = g.Ci * g.KH * g.KW;
+  const dcols = gemmGpu('conv2d backward (input)', dy, w.withShape([g.Co, Kc]), P, Kc, g.Co, g.N, g.Co * P, 0, true, false, null, [g.N, P, Kc]);
   return col2im(dcols, g);
 }
 
 function gradWeightGemm(dy: Tensor, x: Tensor, g: Geo): Tensor {
-  const P = g.OH * g.OW, K = g.Ci * g.KH * g.KW;
-  return gemmGpu('conv2d backward (weight)', dyT(dy, g), im2col(x, g), g.Co, K, g.N * P, 1, 0, 0, true, false, null, [g.Co, g.Ci, g.KH, g.KW]);
+  const b = webgpuBackend();
+  const P = g.OH * g.OW, Kc = g.Ci * g.KH * g.KW, Kp = padTo(Kc, rowPad(b));
+  const cols = im2col(x, g, Kp);
+  const shape = [g.Co, g.Ci, g.KH, g.KW];
+  const per = gemmGpu('conv2d backward (weight)', dy, cols, g.Co, Kc, P, g.N, g.Co * P, P * Kp, false, false, null, [g.N, g.Co, Kc], undefined, { ldb: Kp });
+  if (g.N === 1) return per.withShape(shape);
+  return runReduce('conv2d backward (weight, sum over images)', per, [1, g.Co, Kc], '0', 'acc + x', 'acc', 'float32').withShape(shape);
 }
 
-/** im2col when the adapter prefers it and the column matrix fits one binding. */
+/** im2col when the adapter prefers it and the column matrices fit one binding. */
 function useGemm(g: Geo): boolean {
   const b = webgpuBackend();
-  return b.params.convIm2col && g.N * g.OH * g.OW * g.Ci * g.KH * g.KW * 4 <= b.limits.maxStorageBufferBindingSize;
+  const pad = rowPad(b);
+  const bytes = Math.max(padTo(g.OH * g.OW, pad) * g.Ci * g.KH * g.KW, g.OH * g.OW * padTo(g.Ci * g.KH * g.KW, pad)) * g.N * 4;
+  return b.params.convIm2col && g.N <= b.limits.maxComputeWorkgroupsPerDimension && bytes <= b.limits.maxStorageBufferBindingSize;
 }
 
 export function registerConvWebgpu(): void {
   const cpuConv = getKernel('conv2d', 'cpu'), cpuGrad = getKernel('_conv_grad', 'cpu');
-  const fbConv: Kernel | null = cpuConv ? (a, c) => fallback('conv2d', cpuConv, webgpuBackend())(a, c) : null;
-  const fbGrad: Kernel | null = cpuGrad ? (a, c) => fallback('_conv_grad', cpuGrad, webgpuBackend())(a, c) : null;
+  // The cases these kernels do not take (groups > 1, 1-d / 3-d, transposed): webgpu_variants.ts.
+  const fbConv: Kernel | null = cpuConv ? conv2dVariant : null;
+  const fbGrad: Kernel | null = cpuGrad ? convGradVariant : null;
   registerKernel('conv2d', 'webgpu', (args, ctx) => {
     const g = geometry(args);
     if (g && useGemm(g)) return forwardGemm(tensorArg(args.input, 'input'), tensorArg(args.weight, 'weight'), args.bias instanceof Tensor ? args.bias : null, g);

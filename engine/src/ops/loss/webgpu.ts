@@ -1,4 +1,4 @@
-// WebGPU kernels of the loss family: cross_entropy fused with log_softmax for the common case
+// WebGPU kernels of the loss family: cross_entropy fused with log_softmax (and nll_loss) for the common case
 // (logits [N, C], integer class targets, optional ignore_index, no class weights, no label
 // smoothing, mean or sum), forward and gradient; other class-loss cases use the CPU fallback.
 // Pointwise losses (mse, l1, smooth_l1, huber, kl_div, bce, ...) are generic maps and reductions
@@ -88,13 +88,17 @@ export function registerLossWebgpu(): void {
     return sumToShape(scaled, (which === 'input' ? opArgs.input as Tensor : opArgs.target as Tensor).shape);
   });
 
-  const cpuCe = getKernel('cross_entropy', 'cpu'), cpuGrad = getKernel('_class_loss_grad', 'cpu');
+  const cpuCe = getKernel('cross_entropy', 'cpu'), cpuNll = getKernel('nll_loss', 'cpu'), cpuGrad = getKernel('_class_loss_grad', 'cpu');
   const fbCe: Kernel | null = cpuCe ? (a, c) => fallback('cross_entropy', cpuCe, webgpuBackend())(a, c) : null;
+  const fbNll: Kernel | null = cpuNll ? (a, c) => fallback('nll_loss', cpuNll, webgpuBackend())(a, c) : null;
   const fbGrad: Kernel | null = cpuGrad ? (a, c) => fallback('_class_loss_grad', cpuGrad, webgpuBackend())(a, c) : null;
 
-  registerKernel('cross_entropy', 'webgpu', (args, ctx) => {
+  // cross_entropy (from logits) and nll_loss (from log-probabilities) share the kernels: the row
+  // loss is logsumexp(x_n) - x_n[t] or -x_n[t], the gradient softmax(x_n) - onehot or -onehot.
+  const classLoss = (name: 'cross_entropy' | 'nll_loss', fb: Kernel | null): Kernel => (args, ctx) => {
     const f = fusedCase(args);
-    if (!f) { if (!fbCe) throw new Error('cross_entropy: this case has no WebGPU kernel'); return fbCe(args, ctx); }
+    const logits = name === 'cross_entropy';
+    if (!f) { if (!fb) throw new Error(`${name}: this case has no WebGPU kernel`); return fb(args, ctx); }
     const b = webgpuBackend();
     const [N, C] = f.x.shape as [number, number];
     const rows = gpuEmpty(b, [N], 'float32', 'cross_entropy');
@@ -112,20 +116,23 @@ ${ROW}
   if (t == ii) { L[n] = 0.0; return; }
   // An out-of-range class gives NaN (the CPU kernel reports it); never an out-of-bounds read.
   if (t < 0 || u32(t) >= C) { L[n] = bitcast<f32>(0x7fc00000u + P(3u)); return; }
-  let st = rowStats(n, C);
-  var l = st.y - X[n * C + u32(t)];
+  var l = -X[n * C + u32(t)];
+  if (P(5u) == 1u) { l += rowStats(n, C).y; }
   if (P(4u) == 1u) { l = l / max(kept(N, ii), 1.0); }
   L[n] = l;
 }`;
-      b.run({ label: `cross_entropy [${N}, ${C}]`, key: `ce|${wg}`, wgsl, bindings: [gpuStorage(f.x), gpuStorage(f.t), gpuStorage(rows)],
-        uniforms: [N, C, f.ii >>> 0, 0, f.red === 'mean' ? 1 : 0], groups: [Math.ceil(N / wg)] });
+      b.run({ label: `${name} [${N}, ${C}]`, key: `ce|${wg}`, wgsl, bindings: [gpuStorage(f.x), gpuStorage(f.t), gpuStorage(rows)],
+        uniforms: [N, C, f.ii >>> 0, 0, f.red === 'mean' ? 1 : 0, logits ? 1 : 0], groups: [Math.ceil(N / wg)] });
     }
-    return runReduce('cross_entropy', rows, [1], '0', 'acc + x', 'acc', 'float32').withShape([]);
-  });
+    return runReduce(name, rows, [1], '0', 'acc + x', 'acc', 'float32').withShape([]);
+  };
+  registerKernel('cross_entropy', 'webgpu', classLoss('cross_entropy', fbCe));
+  registerKernel('nll_loss', 'webgpu', classLoss('nll_loss', fbNll));
 
   registerKernel('_class_loss_grad', 'webgpu', (args, ctx) => {
     const opArgs = args.opArgs as unknown as OpArgs;
-    const f = args.fromLogits === true ? fusedCase(opArgs) : null;
+    const f = fusedCase(opArgs);
+    const logits = args.fromLogits === true;
     const g = args.grad;
     if (!f || !(g instanceof Tensor) || g.numel !== 1) { if (!fbGrad) throw new Error('_class_loss_grad: no kernel'); return fbGrad(args, ctx); }
     const b = webgpuBackend();
@@ -146,16 +153,16 @@ ${ROW}
   if (i >= N * C) { return; }
   let n = i / C; let c = i % C; let t = T[n];
   if (t == ii) { O[i] = 0.0; return; }
-  let st = rowStats(n, C);
-  var d = exp(X[i] - st.y);
+  var d = 0.0;
+  if (P(4u) == 1u) { d = exp(X[i] - rowStats(n, C).y); }
   if (i32(c) == t) { d -= 1.0; }
   var scale = G[0];
   if (P(3u) == 1u) { scale = scale / max(kept(N, ii), 1.0); }
   O[i] = d * scale;
 }`;
     const [gx, gy] = b.grid(out.numel, wg);
-    b.run({ label: `cross_entropy backward [${N}, ${C}]`, key: `ce_grad|${wg}`, wgsl, bindings: [gpuStorage(f.x), gpuStorage(f.t), gpuStorage(g), gpuStorage(out)],
-      uniforms: [N, C, f.ii >>> 0, f.red === 'mean' ? 1 : 0], groups: [gx, gy] });
+    b.run({ label: `${logits ? 'cross_entropy' : 'nll_loss'} backward [${N}, ${C}]`, key: `ce_grad|${wg}`, wgsl, bindings: [gpuStorage(f.x), gpuStorage(f.t), gpuStorage(g), gpuStorage(out)],
+      uniforms: [N, C, f.ii >>> 0, f.red === 'mean' ? 1 : 0, logits ? 1 : 0], groups: [gx, gy] });
     return out;
   });
 }

@@ -55,7 +55,7 @@ export function registerShapeGrads(): void {
     const reps = typeof ctx.args.repeats === 'number' ? new Array<number>(n).fill(ctx.args.repeats) : intList(ctx.args.repeats);
     const idx: number[] = [];
     reps.forEach((r, i) => { for (let k = 0; k < r; k++) idx.push(i); });
-    const gi = callOp('_index_select_grad', { grad: g!, dim: d, index: Tensor.fromArray(idx, [idx.length], 'int32'), shape: [...shape] }) as Tensor;
+    const gi = callOp('_index_select_grad', { grad: g!, dim: d, index: Tensor.fromArray(idx, [idx.length], 'int32', g!.backend), shape: [...shape] }) as Tensor;
     return { input: gi.withShape(x.shape) };
   });
   registerGrad('cat', (ctx, [g]) => {
