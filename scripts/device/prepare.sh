@@ -4,7 +4,8 @@
 #   dawn.node.xz the webgpu package's native Dawn module
 #   bench.cjs    the WebGPU bench (ours + tfjs-webgpu) bundled into one file
 #   autotune.cjs the GEMM tile autotune (scripts/device/gemm_autotune.ts) bundled likewise
-#   run.sh, torch_cuda_bench.py  copies of scripts/device/*
+#   cli.cjs      the tensor-studio CLI (the Fashion-MNIST epoch: run_fashion.sh), data/ its training set
+#   run.sh, run_fashion.sh, torch_*.py  copies of scripts/device/*
 # Run from the repository root: sh scripts/device/prepare.sh
 set -eu
 NODE_VERSION=${NODE_VERSION:-20.19.6}
@@ -20,7 +21,12 @@ require('esbuild').build({ entryPoints: ['scripts/device/bench_entry.ts'], bundl
   .catch((e) => { console.error(e.message); process.exit(1); });
 require('esbuild').build({ entryPoints: ['scripts/device/gemm_autotune.ts'], bundle: true, platform: 'node', format: 'cjs',
   target: 'node20', mainFields: ['module', 'main'], outfile: '.device/autotune.cjs', logLevel: 'warning', minify: true, external: ['webgpu', 'esbuild'] })
+  .catch((e) => { console.error(e.message); process.exit(1); });
+require('esbuild').build({ entryPoints: ['engine/src/cli.ts'], bundle: true, platform: 'node', format: 'cjs',
+  target: 'node20', mainFields: ['module', 'main'], outfile: '.device/cli.cjs', logLevel: 'warning', minify: true, external: ['webgpu', 'esbuild'] })
   .catch((e) => { console.error(e.message); process.exit(1); });"
-cp scripts/device/run.sh scripts/device/torch_cuda_bench.py .device/
+cp scripts/device/run.sh scripts/device/run_fashion.sh scripts/device/torch_cuda_bench.py scripts/device/torch_fashion_epoch.py .device/
+# The Fashion-MNIST epoch reads Debian's training set (dataset-fashion-mnist; 26 MB).
+mkdir -p .device/data && cp /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz .device/data/
 du -sh .device/* | sed 's/^/  /'
 du -sh .device

@@ -19,6 +19,8 @@ const cases: Case[] = [
   { name: 'adaptive_avg_pool1d', inputs: [{ shape: [2, 3, 13] }], run: ([x]) => op('adaptive_avg_pool1d', { input: x, output_size: 5 }) },
   { name: 'adaptive_avg_pool3d', inputs: [{ shape: [1, 2, 5, 4, 6] }], run: ([x]) => op('adaptive_avg_pool3d', { input: x, output_size: [2, 3, 4] }) },
   { name: 'avg_pool2d large', inputs: [{ shape: [4, 16, 30, 30] }], run: ([x]) => op('avg_pool2d', { input: x, kernel_size: 3, stride: 1, padding: 1 }) },
+  // A ResNet stem's pool: overlapping windows, so the gradient adds with atomics (no fallback).
+  { name: 'max_pool2d 3x3 stride 2 (overlapping)', inputs: [{ shape: [2, 3, 9, 9] }], run: ([x]) => op('max_pool2d', { input: x, kernel_size: 3, stride: 2, padding: 1 }) },
 ];
 
 test('WebGPU average pools equal the CPU backend, forward and gradient', async (t) => {

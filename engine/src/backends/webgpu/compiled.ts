@@ -397,37 +397,36 @@ export function compileCapture(b: WebGPUBackend, cap: Capture): Program {
   const uses = usesOf(cmds);
   // Liveness: a slot's buffer is free after its last use; outputs stay live (read after the step).
   const lastUse = new Map<number, number>();
+  const outputBuf = new Set<number>();
   for (const [k, l] of uses) if (k.startsWith('s')) lastUse.set(Number(k.slice(1)), outputs.has(k) ? Infinity : l[l.length - 1]!);
+  // Each slot lives from its allocation to its last use. Greedy by size (as in TFLite's planner):
+  // the largest slots first, each into the first buffer none of whose slots overlaps it in time;
+  // buffers are sized by their first (largest) slot. Outputs keep buffers of their own.
+  const live: { slot: number; bytes: number; start: number; end: number }[] = [];
+  cmds.forEach((c, i) => { if (c.t === 'a' && lastUse.has(c.slot)) live.push({ slot: c.slot, bytes: c.bytes, start: i, end: lastUse.get(c.slot)! }); });
+  const eagerTempBytes = live.reduce((a, x) => a + x.bytes, 0);
+  let peakLiveBytes = 0;
+  {
+    const ev: [number, number][] = [];
+    for (const x of live) { ev.push([x.start, x.bytes]); if (x.end !== Infinity) ev.push([x.end + 0.5, -x.bytes]); }
+    ev.sort((a, b) => a[0] - b[0]);
+    let cur = 0;
+    for (const [, d] of ev) { cur += d; peakLiveBytes = Math.max(peakLiveBytes, cur); }
+  }
   const bufBytes: number[] = [];
+  const bufSlots: { start: number; end: number }[][] = [];
   const assign = new Map<number, number>();
-  const free: number[] = [];
-  const releaseAt = new Map<number, number[]>();
-  let eagerTempBytes = 0, liveBytes = 0, peakLiveBytes = 0;
-  const slotAt = new Map<number, number[]>();
-  cmds.forEach((c, i) => {
-    if (c.t === 'a' && lastUse.has(c.slot)) {
-      eagerTempBytes += c.bytes;
-      liveBytes += c.bytes;
-      peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
-      let best = -1;
-      if (!outputs.has(`s${c.slot}`)) {
-        for (let j = 0; j < free.length; j++) {
-          const bb = bufBytes[free[j]!]!;
-          if (bb >= c.bytes && (best < 0 || bb < bufBytes[free[best]!]!)) best = j;
-        }
-      }
-      let buf: number;
-      if (best >= 0) { buf = free[best]!; free.splice(best, 1); } else { buf = bufBytes.length; bufBytes.push(c.bytes); }
-      assign.set(c.slot, buf);
-      const end = lastUse.get(c.slot)!;
-      if (end !== Infinity) {
-        let l = releaseAt.get(end); if (!l) { l = []; releaseAt.set(end, l); } l.push(buf);
-        let m = slotAt.get(end); if (!m) { m = []; slotAt.set(end, m); } m.push(c.bytes);
-      }
+  for (const x of [...live].sort((a, b) => b.bytes - a.bytes || a.start - b.start)) {
+    let buf = outputs.has(`s${x.slot}`) ? -1 : bufSlots.findIndex((l, j) => !outputBuf.has(j) && l.every((y) => y.end < x.start || x.end < y.start));
+    if (buf < 0) {
+      buf = bufBytes.length;
+      bufBytes.push(x.bytes);
+      bufSlots.push([]);
+      if (outputs.has(`s${x.slot}`)) outputBuf.add(buf);
     }
-    for (const buf of releaseAt.get(i) ?? []) free.push(buf);
-    for (const bytes of slotAt.get(i) ?? []) liveBytes -= bytes;
-  });
+    bufSlots[buf]!.push(x);
+    assign.set(x.slot, buf);
+  }
   const arena = bufBytes.map((bytes) => b.allocateUninit(bytes / 4, 'float32', 'compiled step buffer'));
   const ins = cap.inputs.map((t) => b.allocateUninit(t.numel, t.dtype, 'compiled step input'));
   const idOf = (r: Ref): number => {

@@ -1,10 +1,10 @@
 // WebGPU kernels of the pool family: max_pool2d forward (values and argmax indices, the same
 // indices the CPU kernel saves) and its gradient. The gradient scatters into the input; windows
 // that overlap (stride < kernel) could collide, so those stay on the CPU fallback for now.
-import { getKernel, registerKernel } from '../../backends/kernel_registry.js';
+import { maxPoolGradAtomic } from './webgpu_avg.js';
+import { registerKernel } from '../../backends/kernel_registry.js';
 import { gpuEmpty, gpuStorage } from '../../backends/webgpu/codegen.js';
 import { UNIFORM_HEADER, webgpuBackend } from '../../backends/webgpu/backend.js';
-import { fallback } from '../../backends/webgpu/fallback.js';
 import { bool, tupleN } from '../../backends/cpu/util.js';
 import { Tensor } from '../../tensor.js';
 import type { RuntimeValue } from '../../runtime/value.js';
@@ -19,7 +19,6 @@ function tensorArg(v: RuntimeValue | undefined, name: string): Tensor {
 const disjoint = new WeakSet<Tensor>();
 
 export function registerPoolWebgpu(): void {
-  const cpuGrad = getKernel('_max_pool_grad', 'cpu');
   registerKernel('max_pool2d', 'webgpu', (args, ctx) => {
     const x = tensorArg(args.input, 'input');
     if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`expected 3D (unbatched) or 4D (batched) input, but got Tensor[${x.shape.join(', ')}]`);
@@ -67,14 +66,13 @@ export function registerPoolWebgpu(): void {
     ctx.saved.arg = arg;
     return bool(args.return_indices, false) ? [y, arg] : y;
   });
-  registerKernel('_max_pool_grad', 'webgpu', (args, ctx) => {
+  registerKernel('_max_pool_grad', 'webgpu', (args) => {
     const g = tensorArg(args.grad, 'grad'), arg = tensorArg(args.indices, 'indices');
-    if (!disjoint.has(arg)) {
-      if (!cpuGrad) throw new Error('_max_pool_grad: no kernel for overlapping windows');
-      return fallback('_max_pool_grad', cpuGrad, webgpuBackend())(args, ctx);
-    }
     const shape = args.shape as number[];
     const n = args.n as number;
+    // Overlapping windows (a 3x3 stride-2 stem pool): several outputs may pick one input, so
+    // their gradients are added with atomics.
+    if (!disjoint.has(arg)) return maxPoolGradAtomic(g, arg, shape, n);
     const inPlane = shape.slice(shape.length - n).reduce((a, c) => a * c, 1);
     const P = g.shape.slice(g.ndim - n).reduce((a, c) => a * c, 1);
     const b = webgpuBackend();
