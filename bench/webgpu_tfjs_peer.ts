@@ -17,9 +17,14 @@ export async function ready(): Promise<string | null> {
   }
 }
 
-export function matmul(n: number): () => Promise<void> {
+/** k products back to back, then the last one read back (the bench divides by k). */
+export function matmul(n: number, k = 1): () => Promise<void> {
   const a = tf.tensor2d(lcg(n * n, 1, 1), [n, n]), b = tf.tensor2d(lcg(n * n, 1, 2), [n, n]);
-  return async () => { const c = tf.matMul(a, b); await c.data(); c.dispose(); };
+  return async () => {
+    const cs = Array.from({ length: k }, () => tf.matMul(a, b));
+    await cs[k - 1]!.data();
+    for (const c of cs) c.dispose();
+  };
 }
 
 export function step(kind: 'mlp' | 'cnn', n: number): () => Promise<void> {

@@ -153,15 +153,14 @@ ${decls.join('\n')}
 /**
  * Reduce x over the dims where `keepShape` (same rank as x) is 1 and x is not, with a fold from
  * the reduce table: acc = init; acc = acc(acc, x) over the reduced elements; out = finish(acc, n).
- * One thread per output element (the reduced extent is looped over).
+ * One thread per output element, or per chunk of it when few outputs cover long ranges.
  */
-export function runReduce(op: string, x: Tensor, keepShape: readonly number[], init: string, acc: string, finish: string, outDtype: EngineDType): Tensor {
+export function runReduce(op: string, x: Tensor, keepShape: readonly number[], init: string, acc: string, finish: string, outDtype: EngineDType, finishN?: number): Tensor {
   const b = webgpuBackend();
   if (keepShape.length !== x.ndim) throw new Error(`internal: ${op}: reduce shape rank`);
-  const out = gpuEmpty(b, keepShape, outDtype, op);
-  if (out.numel === 0) return out;
+  const outN = keepShape.reduce((a, d) => a * d, 1);
+  // Split the kernel into kept and reduced lists (each merged where contiguous).
   const xs = stridesOf(x.shape);
-  // Split dims into kept and reduced lists (each merged where contiguous).
   const kept: [number, number][] = [], red: [number, number][] = [];
   x.shape.forEach((d, i) => {
     if (d === 1) return;
@@ -170,16 +169,39 @@ export function runReduce(op: string, x: Tensor, keepShape: readonly number[], i
     if (last && last[1] === xs[i]! * d) { last[0] *= d; last[1] = xs[i]!; } else list.push([d, xs[i]!]);
   });
   const R = red.reduce((a, [d]) => a * d, 1);
+  // Few outputs over a long range (a bias gradient: 16 channels x 43,264 elements) would leave
+  // all but a handful of threads idle: reduce in chunks first, then fold the partials (every fold
+  // of the reduce table folds partial results with its own expression).
+  const chunks = R >= 2048 && outN < 16384 ? Math.min(1024, Math.ceil(65536 / Math.max(outN, 1)), Math.ceil(R / 64)) : 1;
+  if (chunks > 1 && outN > 0) {
+    const partial = reducePass(b, op, x, kept, red, R, outN, chunks, init, acc, 'acc', 'float32', R);
+    return reducePass(b, op, partial.withShape([outN, chunks]), [[outN, chunks]], [[chunks, 1]], chunks, outN, 1, init, acc, finish, outDtype, finishN ?? R)
+      .withShape(keepShape);
+  }
+  return reducePass(b, op, x, kept, red, R, outN, 1, init, acc, finish, outDtype, finishN ?? R).withShape(keepShape);
+}
+
+/**
+ * One reduction kernel: thread i folds chunk (i % chunks) of output (i / chunks)'s range.
+ * Uniform words: 0 threads, 1 R, then (size, stride) per kept and per reduced dim; 60 chunks,
+ * 61 chunk length, 62 the n the finish expression sees, 63 INF.
+ */
+function reducePass(b: WebGPUBackend, op: string, x: Tensor, kept: readonly [number, number][], red: readonly [number, number][], R: number, outN: number, chunks: number,
+  init: string, acc: string, finish: string, outDtype: EngineDType, finishN: number): Tensor {
+  const out = gpuEmpty(b, [outN * chunks], outDtype, op);
+  if (out.numel === 0) return out;
   if (kept.length + red.length > MAX_DIMS + 2) throw new Error(`${op}: too many dims for the WebGPU reduction`);
+  const len = Math.ceil(R / chunks);
   const uni: number[] = [out.numel, R];
   for (const [d, s] of kept) uni.push(d, s);
   for (const [d, s] of red) uni.push(d, s);
   while (uni.length < 63) uni.push(0);
+  uni[60] = chunks; uni[61] = len; uni[62] = f32Bits(finishN);
   uni[63] = INF_BITS;
   const wg = b.params.elementwiseWorkgroup;
   const key = `reduce|${init}|${acc}|${finish}|${x.dtype}|${outDtype}|${kept.length}|${red.length}|${wg}`;
   const wgsl = (): string => {
-    const lines: string[] = ['var r = i;', 'var base = 0u;'];
+    const lines: string[] = ['var r = i / P(60u);', 'var base = 0u;'];
     for (let k = kept.length - 1; k >= 0; k--) lines.push(`{ let d = P(${2 + 2 * k}u); base += (r % d) * P(${3 + 2 * k}u); r = r / d; }`);
     const rb = 2 + 2 * kept.length;
     const inner: string[] = ['var q = j;', 'var off = base;'];
@@ -194,8 +216,10 @@ ${WGSL_HELPERS}
   if (i >= P(0u)) { return; }
   ${lines.join('\n  ')}
   var acc: f32 = ${toWgsl(init, [])};
-  let n = f32(P(1u));
-  for (var j = 0u; j < P(1u); j++) {
+  let n = F(62u);
+  let j0 = (i % P(60u)) * P(61u);
+  let j1 = min(P(1u), j0 + P(61u));
+  for (var j = j0; j < j1; j++) {
     ${inner.join(' ')}
     let x = f32(X[off]);
     acc = ${toWgsl(acc, ['acc', 'x'])};
@@ -204,7 +228,7 @@ ${WGSL_HELPERS}
 }`;
   };
   const [gx, gy] = b.grid(out.numel, wg);
-  b.run({ label: `${op} [${x.shape.join(', ')}] -> [${keepShape.join(', ')}]`, key, wgsl, bindings: [gpuStorage(x), gpuStorage(out)], uniforms: uni, groups: [gx, gy] });
+  b.run({ label: `${op} [${x.shape.join(', ')}] -> [${outN}${chunks > 1 ? ` x ${chunks} chunks` : ''}]`, key, wgsl, bindings: [gpuStorage(x), gpuStorage(out)], uniforms: uni, groups: [gx, gy] });
   return out;
 }
 
