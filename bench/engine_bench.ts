@@ -155,9 +155,11 @@ async function main(): Promise<void> {
   }
 
   const pad = (s: string, w: number): string => s.padEnd(w);
-  console.log(`\n${pad('workload [backend]', 40)}${pad('peer', 20)}${pad('ours ms', 10)}${pad('peer ms', 10)}ratio (peer/ours)`);
+  const w = Math.max(...allRows.map((r) => `${r.name} [${r.backend}]`.length)) + 2;
+  console.log(`\n${pad('workload [backend]', w)}${pad('peer', 20)}${pad('ours ms', 10)}${pad('peer ms', 10)}ratio (peer/ours)`);
   for (const r of allRows) {
-    console.log(`${pad(`${r.name} [${r.backend}]`, 40)}${pad(r.peer, 20)}${pad(r.ours_ms === null ? '-' : r.ours_ms.toFixed(1), 10)}${pad(r.peer_ms === null ? '-' : r.peer_ms.toFixed(1), 10)}${r.ratio === null ? r.note ?? '-' : `${r.ratio.toFixed(2)}x`}`);
+    const ratio = r.ratio === null ? r.note ?? '-' : `${r.ratio.toFixed(2)}x${r.note ? `  (${r.note})` : ''}`;
+    console.log(`${pad(`${r.name} [${r.backend}]`, w)}${pad(r.peer, 20)}${pad(r.ours_ms === null ? '-' : r.ours_ms.toFixed(1), 10)}${pad(r.peer_ms === null ? '-' : r.peer_ms.toFixed(1), 10)}${ratio}`);
   }
   console.log(`\nmatmul 1024: ours ${(2 * 1024 ** 3 / ours.matmul_1024 / 1e6).toFixed(2)} GFLOP/s`);
   writeFileSync('bench-results.json', JSON.stringify(allRows, null, 2) + '\n');
