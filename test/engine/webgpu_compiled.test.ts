@@ -6,19 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../../engine/src/tensor.js';
 import { callOp } from '../../engine/src/runtime/dispatch.js';
-import { initWebGPU, type WebGPUBackend } from '../../engine/src/backends/webgpu/index.js';
+import type { WebGPUBackend } from '../../engine/src/backends/webgpu/index.js';
 import { StepCompiler } from '../../engine/src/backends/webgpu/compiled.js';
 import { batch, cnn, mlp, trainStep, type Model } from '../../bench/webgpu_models.js';
 import type { Backend } from '../../engine/src/backends/backend.js';
-import { missing } from '../helpers/require_env.js';
+import { device } from '../helpers/webgpu_parity.js';
 
-let gpu: WebGPUBackend | null = null;
-let why = '';
-async function device(): Promise<WebGPUBackend | null> {
-  if (gpu || why) return gpu;
-  try { gpu = await initWebGPU(); } catch (e) { why = (e as Error).message; }
-  return gpu;
-}
 
 /** Batches that differ per step (so a replay that ignored its inputs would show). */
 function batches(b: Backend, sizes: readonly number[]): { x: Tensor; y: Tensor }[] {
@@ -45,8 +38,8 @@ function assertClose(name: string, want: ReturnType<typeof run>, got: ReturnType
 }
 
 test('compiled mode: MLP, 20 steps replayed equal 20 eager steps', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const sizes = new Array<number>(20).fill(32);
   const eager = run(mlp, b, sizes, null);
   const logs: string[] = [];
@@ -79,8 +72,8 @@ function chainMlp(b: Backend): Model {
 }
 
 test('compiled mode: recomputations are dropped, elementwise chains fused, the result unchanged', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const sizes = new Array<number>(8).fill(16);
   const eager = run(chainMlp, b, sizes, null);
   const sc = new StepCompiler(b);
@@ -94,8 +87,8 @@ test('compiled mode: recomputations are dropped, elementwise chains fused, the r
 });
 
 test('compiled mode: CNN, a smaller last batch is captured separately and stays exact', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const sizes = [8, 8, 8, 8, 8, 8, 5, 8, 8, 5, 5, 5, 5];
   const eager = run(cnn, b, sizes, null);
   const sc = new StepCompiler(b);
@@ -107,8 +100,8 @@ test('compiled mode: CNN, a smaller last batch is captured separately and stays 
 });
 
 test('compiled mode: a step that reads a value mid-step runs eager and says why', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const m = mlp(b);
   const logs: string[] = [];
   const sc = new StepCompiler(b, (x) => logs.push(x));

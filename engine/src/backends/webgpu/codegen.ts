@@ -113,16 +113,7 @@ export function runMap(op: string, expr: string, operands: readonly MapOperand[]
     tensors.forEach((t, j) => lines.push(`let ${t.name} = f32(I${j}[${nd > 0 ? `o${j}` : 'i'}]);`));
     scalars.forEach((s, j) => lines.push(`let ${s.name} = F(${scalarBase + j}u);`));
     paramNames.forEach((p, j) => lines.push(`let ${p} = F(${1 + j}u);`));
-    const res = outDtype === 'float32' ? `${body}` : `i32(${body})`;
-    return `${UNIFORM_HEADER}
-${WGSL_HELPERS}
-${decls.join('\n')}
-@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
-  let i = gid.x + gid.y * nw.x * ${wg}u;
-  if (i >= P(0u)) { return; }
-  ${lines.join('\n  ')}
-  O[i] = ${res};
-}`;
+    return mapShell(decls, wg, lines, outDtype === 'float32' ? body : `i32(${body})`);
   };
   const label = `${op} [${shape.join(', ')}]`;
   const all = [...tensors.map((t) => gpuStorage(t.value)), gpuStorage(out)];
@@ -148,6 +139,19 @@ ${decls.join('\n')}
   };
   b.run({ label, key, wgsl, bindings: all, uniforms: uni, groups: [gx, gy], map });
   return out;
+}
+
+/** The frame of every elementwise kernel: thread i computes O[i] from `lines` (P(0) = n). */
+export function mapShell(decls: readonly string[], wg: number, lines: readonly string[], out: string): string {
+  return `${UNIFORM_HEADER}
+${WGSL_HELPERS}
+${decls.join('\n')}
+@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let i = gid.x + gid.y * nw.x * ${wg}u;
+  if (i >= P(0u)) { return; }
+  ${lines.join('\n  ')}
+  O[i] = ${out};
+}`;
 }
 
 /**

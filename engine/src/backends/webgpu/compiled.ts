@@ -19,9 +19,9 @@
 //     ('G') whose dispatches go into the current command encoder.
 import { Tensor } from '../../tensor.js';
 import type { EngineDType } from '../backend.js';
-import { GpuError, GpuStorage, UNIFORM_HEADER, type CommandRecorder, type DispatchSpec, type MapMeta, type WebGPUBackend } from './backend.js';
-import { toWgsl, WGSL_HELPERS } from './wgsl_expr.js';
-import { INF_BITS } from './codegen.js';
+import { GpuError, GpuStorage, type CommandRecorder, type DispatchSpec, type MapMeta, type WebGPUBackend } from './backend.js';
+import { toWgsl } from './wgsl_expr.js';
+import { INF_BITS, mapShell } from './codegen.js';
 
 type Ref = { readonly k: 's' | 'e' | 'i'; readonly n: number };
 interface Bind { readonly ref: Ref; readonly offset?: number; readonly size?: number }
@@ -147,15 +147,7 @@ function fusedWgsl(m: FusedMap, outTy: 'f32' | 'i32', wg: number): string {
     lines.push(`var v${k}: f32;`, `{ ${lets.join(' ')} v${k} = ${s.out === 'f32' ? body : `f32(i32(${body}))`}; }`);
   });
   const last = m.stages.length - 1;
-  return `${UNIFORM_HEADER}
-${WGSL_HELPERS}
-${decls.join('\n')}
-@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
-  let i = gid.x + gid.y * nw.x * ${wg}u;
-  if (i >= P(0u)) { return; }
-  ${lines.join('\n  ')}
-  O[i] = ${outTy === 'f32' ? `v${last}` : `i32(v${last})`};
-}`;
+  return mapShell(decls, wg, lines, outTy === 'f32' ? `v${last}` : `i32(v${last})`);
 }
 
 /** The uniform words of a fused map: n, every stage's constants in order, INF in word 63. */
