@@ -4,6 +4,7 @@ import { getKernel, kernelOps, registerKernel } from '../kernel_registry.js';
 import { fallback } from './fallback.js';
 import { registerElementwiseWebgpu } from '../../ops/elementwise/webgpu.js';
 import { registerReduceWebgpu } from '../../ops/reduce/webgpu.js';
+import { registerReduceStatsWebgpu } from '../../ops/reduce/webgpu_stats.js';
 import { registerLinearWebgpu } from '../../ops/linear/webgpu.js';
 import { registerShapeWebgpu } from '../../ops/shape/webgpu.js';
 import { registerConvWebgpu } from '../../ops/conv/webgpu.js';
@@ -35,6 +36,7 @@ export function registerWebgpuKernels(backend: WebGPUBackend): void {
   registerDropoutWebgpu();
   registerCreationWebgpu();
   registerConvVariantsWebgpu();
+  registerReduceStatsWebgpu();
   // Last: fills only the average pools no kernel above has registered.
   registerAvgPoolWebgpu();
   const have = new Set(kernelOps('webgpu'));

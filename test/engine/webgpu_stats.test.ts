@@ -1,0 +1,23 @@
+// WebGPU var / std / logsumexp (with their gradients) and dtype casts against the CPU backend,
+// with no CPU fallback.
+import { test } from 'node:test';
+import { checkCases, device, op, type Case } from '../helpers/webgpu_parity.js';
+
+const cases: Case[] = [
+  { name: 'var over dim 1', inputs: [{ shape: [5, 7] }], run: ([x]) => op('var', { input: x, dim: 1 }) },
+  { name: 'var all, unbiased false', inputs: [{ shape: [6, 4] }], run: ([x]) => op('var', { input: x, unbiased: false }) },
+  { name: 'std dims [0, 2], keepdim', inputs: [{ shape: [3, 4, 5] }], run: ([x]) => op('std', { input: x, dim: [0, 2], keepdim: true }) },
+  { name: 'std correction 0 over a long row', inputs: [{ shape: [2, 3000] }], run: ([x]) => op('std', { input: x, dim: 1, correction: 0 }) },
+  { name: 'logsumexp dim 1', inputs: [{ shape: [4, 9], lo: -30, hi: 30 }], run: ([x]) => op('logsumexp', { input: x, dim: 1 }) },
+  { name: 'logsumexp dims keepdim', inputs: [{ shape: [3, 4, 5] }], run: ([x]) => op('logsumexp', { input: x, dim: [0, 2], keepdim: true }) },
+  { name: 'to int (truncates)', inputs: [{ shape: [4, 5], lo: -5, hi: 5 }], noGrad: true, run: ([x]) => op('to', { input: x, dtype: { kind: 'dtype', dtype: 'int64' } }) },
+  { name: 'to bool', inputs: [{ shape: [9], int: 3 }], noGrad: true, run: ([x]) => op('to', { input: x, dtype: { kind: 'dtype', dtype: 'bool' } }) },
+  { name: 'int to float', inputs: [{ shape: [3, 3], int: 10 }], noGrad: true, run: ([x]) => op('to', { input: x, dtype: { kind: 'dtype', dtype: 'float32' } }) },
+  { name: 'type_as', inputs: [{ shape: [6], lo: -3, hi: 3 }, { shape: [2], int: 4 }], noGrad: true, run: ([x, y]) => op('type_as', { input: x, other: y }) },
+];
+
+test('WebGPU var, std, logsumexp and casts equal the CPU backend', async (t) => {
+  const b = await device(t);
+  if (!b) return;
+  checkCases(b, cases);
+});
