@@ -21,3 +21,17 @@ test('WebGPU var, std, logsumexp and casts equal the CPU backend', async (t) => 
   if (!b) return;
   checkCases(b, cases);
 });
+
+test('WebGPU max/min (elementwise, all, along a dim), argmax/argmin equal the CPU backend', async (t) => {
+  const b = await device(t);
+  if (!b) return;
+  checkCases(b, [
+    { name: 'max along dim 1 (values, indices)', inputs: [{ shape: [4, 7, 3] }], run: ([x]) => op('max', { input: x, dim: 1 }) as unknown as ReturnType<typeof op>[] },
+    { name: 'min along dim 0 keepdim', inputs: [{ shape: [5, 6] }], run: ([x]) => op('min', { input: x, dim: 0, keepdim: true }) as unknown as ReturnType<typeof op>[] },
+    { name: 'max of everything', inputs: [{ shape: [3, 50] }], run: ([x]) => op('max', { input: x }) },
+    { name: 'max elementwise', inputs: [{ shape: [4, 5] }, { shape: [5] }], run: ([x, y]) => op('max', { input: x, dim: y }) },
+    { name: 'argmax dim -1', inputs: [{ shape: [6, 9] }], noGrad: true, run: ([x]) => op('argmax', { input: x, dim: -1 }) },
+    { name: 'argmin flat', inputs: [{ shape: [6, 9] }], noGrad: true, run: ([x]) => op('argmin', { input: x }) },
+    { name: 'argmax int input', inputs: [{ shape: [3, 8], int: 5 }], noGrad: true, run: ([x]) => op('argmax', { input: x, dim: 1, keepdim: true }) },
+  ]);
+});
