@@ -1,6 +1,6 @@
 // WebGPU var / std / logsumexp and the dtype casts (to, type, type_as), composed from the generic
 // maps and reductions (codegen.ts) in the same passes the CPU kernels make: mean, squared
-// deviations, sum; max, exp(x - max), sum, log. max/min (all three forms), argmax/argmin and the
+// deviations, sum; max, exp(x - max), sum, log; norm and outer likewise. max/min (all three forms), argmax/argmin and the
 // max/min gradient's scatter are small kernels of their own. Nothing is read back, so steps
 // using them stay capturable in compiled mode.
 import { registerKernel } from '../../backends/kernel_registry.js';
@@ -94,6 +94,22 @@ export function registerReduceStatsWebgpu(): void {
       return argReduce(x, d, isMax, reduceShapes(x.shape, [d], bool(args.keepdim, false)).out)[1];
     });
   }
+  registerKernel('norm', 'webgpu', (args) => {
+    const x = tensorArg(args.input, 'input');
+    const p = args.p === null || args.p === undefined || args.p === 'fro' ? 2 : num(args.p, 2);
+    const dims = reducedDims(x, args.dim);
+    const { kept, out } = reduceShapes(x.shape, dims, bool(args.keepdim, false));
+    const inf = p === Infinity;
+    const t = runMap('norm |x|^p', inf ? 'abs(x)' : p === 2 ? 'x * x' : 'pow(abs(x), p)', [{ name: 'x', value: x }], ['p'], [p], 'float32');
+    const r = inf ? runReduce('norm max', t, kept, '-Infinity', 'x > acc || x != x ? x : acc', 'acc', 'float32')
+      : runReduce('norm sum', t, kept, '0', 'acc + x', p === 2 ? 'sqrt(acc)' : 'pow(acc, 1 / p)'.replace('p', String(p)), 'float32');
+    return r.withShape(out);
+  });
+  registerKernel('outer', 'webgpu', (args) => {
+    const a = tensorArg(args.input, 'input'), v = tensorArg(args.vec2, 'vec2');
+    return runMap('outer', 'a * b', [{ name: 'a', value: a.withShape([a.numel, 1]) }, { name: 'b', value: v.withShape([1, v.numel]) }], [], [],
+      a.dtype === 'float32' || v.dtype === 'float32' ? 'float32' : 'int32');
+  });
   // The max/min gradient: src into a zero tensor at `index` along `dim` (one slot per column).
   registerKernel('_scatter_dim', 'webgpu', (args) => {
     const shape = args.shape as number[];
