@@ -102,7 +102,7 @@ export function registerReduceStatsWebgpu(): void {
     const inf = p === Infinity;
     const t = runMap('norm |x|^p', inf ? 'abs(x)' : p === 2 ? 'x * x' : 'pow(abs(x), p)', [{ name: 'x', value: x }], ['p'], [p], 'float32');
     const r = inf ? runReduce('norm max', t, kept, '-Infinity', 'x > acc || x != x ? x : acc', 'acc', 'float32')
-      : runReduce('norm sum', t, kept, '0', 'acc + x', p === 2 ? 'sqrt(acc)' : 'pow(acc, 1 / p)'.replace('p', String(p)), 'float32');
+      : runReduce('norm sum', t, kept, '0', 'acc + x', p === 2 ? 'sqrt(acc)' : `pow(acc, 1 / ${p})`, 'float32');
     return r.withShape(out);
   });
   registerKernel('outer', 'webgpu', (args) => {
