@@ -103,3 +103,57 @@ test('compiled mode: a profiled run times the replayed kernels', async (t) => {
     assert.equal(ev.filter((e) => e.cat === 'step' && e.name === 'compiled step').length, 3);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('compiled mode: BatchNorm, Dropout, LayerNorm, AdamW and grad clipping replay exactly like eager', async (t) => {
+  const { requestAdapter } = await import('../../engine/src/backends/webgpu/adapter.js');
+  const { adapter, reason } = await requestAdapter();
+  if (!adapter && missing(t, 'WebGPU adapter', reason ?? 'unknown')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ts-compiled-bn-'));
+  try {
+    writeFileSync(join(dir, 'model.py'), [
+      'import torch.nn as nn', '', '',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc1 = nn.Linear(6, 32)',
+      '        self.bn = nn.BatchNorm1d(32)',
+      '        self.drop = nn.Dropout(0.25)',
+      '        self.ln = nn.LayerNorm(32)',
+      '        self.fc2 = nn.Linear(32, 3)',
+      '',
+      '    def forward(self, x):',
+      '        return self.fc2(self.ln(self.drop(self.bn(self.fc1(x)).relu())))', ''].join('\n'));
+    const rows = ['a,b,c,d,e,f,label'];
+    for (let i = 0; i < 160; i++) rows.push(`${[1, 2, 3, 4, 5, 6].map((k) => (Math.sin(i * k) + (i % 3 === k % 3 ? 1 : 0)).toFixed(3)).join(',')},${i % 3}`);
+    writeFileSync(join(dir, 'd.csv'), rows.join('\n'));
+    const run = async (mode: string) => {
+      const lines: string[] = [];
+      const cfg = parseRunConfig({
+        model: { file: 'model.py' }, data: { train: { format: 'csv', path: 'd.csv' }, batch_size: 16, val_split: 0 },
+        loss: { name: 'cross_entropy' }, optimizer: { name: 'adamw', lr: 0.01 }, grad_clip: 0.5, epochs: 2, log_every: 5,
+        output_dir: mode, device: 'webgpu', mode,
+      }, join(dir, 'train.json'));
+      await train(cfg, { buildModel: loadModelFile, stdout: { isTTY: false, write: (s: string) => { lines.push(s); return true; } } });
+      return {
+        log: lines.join(''),
+        loss: readMetrics(join(dir, mode, 'metrics.jsonl')).filter((p) => p.name === 'train/loss').map((p) => p.value),
+        weights: readSafetensors(join(dir, mode, 'model.safetensors')).tensors,
+      };
+    };
+    const eager = await run('eager');
+    const compiled = await run('compiled');
+    assert.match(compiled.log, /compiled mode: captured the step/);
+    assert.doesNotMatch(compiled.log, /cannot be replayed/);
+    assert.equal(compiled.loss.length, 4);
+    compiled.loss.forEach((v, i) => assert.ok(Math.abs(v - eager.loss[i]!) <= 1e-5 * Math.abs(eager.loss[i]!), `loss window ${i + 1}: compiled ${v} vs eager ${eager.loss[i]}`));
+    assert.deepEqual([...compiled.weights.keys()], [...eager.weights.keys()]);
+    for (const [k, a] of eager.weights) {
+      const b = compiled.weights.get(k)!;
+      for (let i = 0; i < a.data.length; i++) {
+        const x = Number(a.data[i]), y = Number(b.data[i]);
+        assert.ok(Math.abs(x - y) <= 1e-5 * Math.abs(x) + 1e-6, `${k}[${i}]: compiled ${y} vs eager ${x}`);
+      }
+    }
+    assert.equal(Number(compiled.weights.get('bn.num_batches_tracked')!.data[0]), 20, 'num_batches_tracked counts replayed steps');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -120,10 +120,19 @@ function batchNormForward(layer: Layer, args: Args): RuntimeValue {
   if (!useBatchStats) {
     return callOp('batch_norm', { input, running_mean: rm, running_var: rv, weight, bias, training: false, momentum: 0, eps });
   }
+  const momentum = layer.attrs.runtime('momentum') as number | null;
+  if (layer.training && rm && rv && momentum !== null) {
+    // The op updates the running statistics in place on the tensors' own backend, so a GPU
+    // training step never reads them back (and stays capturable in compiled mode).
+    const nbt = layer.tensor('num_batches_tracked');
+    if (nbt) nbt.copy_(noGrad(() => callOp('add', { input: nbt, other: 1 }) as Tensor));
+    return callOp('batch_norm', { input, running_mean: rm, running_var: rv, weight, bias, training: true, momentum, eps });
+  }
   if (layer.training && rm && rv) updateRunningStats(layer, input, rm, rv);
   return callOp('batch_norm', { input, running_mean: null, running_var: null, weight, bias, training: true, momentum: 0, eps });
 }
 
+/** momentum=None: a cumulative average over num_batches_tracked, whose count lives on the host. */
 function updateRunningStats(layer: Layer, input: Tensor, rm: Tensor, rv: Tensor): void {
   const dims = input.shape.map((_, i) => i).filter((i) => i !== 1);
   const count = input.numel / input.shape[1]!;

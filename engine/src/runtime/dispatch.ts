@@ -40,6 +40,8 @@ export interface CallOptions {
 
 // ---- call sites -------------------------------------------------------------------------
 let currentSite: string | undefined;
+/** The model-file call site being executed ('model.py:23 self.conv1'), if any. */
+export function currentCallSite(): string | undefined { return currentSite; }
 /** Label every op called inside fn with `site` (unless a call gives its own). */
 export function withSite<T>(site: string | undefined, fn: () => T): T {
   const prev = currentSite;

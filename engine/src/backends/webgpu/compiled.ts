@@ -18,6 +18,7 @@
 //   - replay: the worker builds bind groups and the uniform buffer once; a step is one message
 //     ('G') whose dispatches go into the current command encoder.
 import { Tensor } from '../../tensor.js';
+import { currentCallSite } from '../../runtime/dispatch.js';
 import type { EngineDType } from '../backend.js';
 import { GpuError, GpuStorage, type CommandRecorder, type DispatchSpec, type MapMeta, type WebGPUBackend } from './backend.js';
 import { toWgsl } from './wgsl_expr.js';
@@ -80,7 +81,8 @@ export class Capture implements CommandRecorder {
   write(s: GpuStorage, data: ArrayBuffer): void { this.cmds.push({ t: 'w', ref: this.ref(s), data }); }
   copy(src: GpuStorage, dst: GpuStorage, bytes: number): void { this.cmds.push({ t: 'k', src: this.ref(src), dst: this.ref(dst), bytes }); }
   read(s: GpuStorage, lastLabel: string): void {
-    this.problem ??= `the step reads ${s.numel} values back to the host${lastLabel ? ` after kernel '${lastLabel}'` : ''} (an op without a WebGPU kernel, or a value used on the host inside the step)`;
+    const site = currentCallSite();
+    this.problem ??= `the step reads ${s.numel} values back to the host${site ? ` at ${site}` : ''}${lastLabel ? ` after kernel '${lastLabel}'` : ''} (an op without a WebGPU kernel, or a value used on the host inside the step)`;
   }
   dispatch(spec: DispatchSpec, groups: readonly [number, number, number]): void {
     const binds = spec.bindings.map((b): Bind => (b instanceof GpuStorage ? { ref: this.ref(b) } : { ref: this.ref(b.storage), offset: b.offset, size: b.size }));
