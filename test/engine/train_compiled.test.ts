@@ -157,3 +157,34 @@ test('compiled mode: BatchNorm, Dropout, LayerNorm, AdamW and grad clipping repl
     assert.equal(Number(compiled.weights.get('bn.num_batches_tracked')!.data[0]), 20, 'num_batches_tracked counts replayed steps');
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('compiled mode: a token-id model (Embedding first) gets int32 batches and is captured', async (t) => {
+  const { requestAdapter } = await import('../../engine/src/backends/webgpu/adapter.js');
+  const { adapter, reason } = await requestAdapter();
+  if (!adapter && missing(t, 'WebGPU adapter', reason ?? 'unknown')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ts-compiled-tok-'));
+  try {
+    writeFileSync(join(dir, 'model.py'), [
+      'import torch.nn as nn', '', '',
+      'class Bag(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.emb = nn.Embedding(20, 8)',
+      '        self.fc = nn.Linear(8, 3)',
+      '',
+      '    def forward(self, ids):',
+      '        return self.fc(self.emb(ids).mean(1))', ''].join('\n'));
+    const rows = ['a,b,c,d,label'];
+    for (let i = 0; i < 96; i++) rows.push(`${[0, 1, 2, 3].map((k) => (i * (k + 3) + (i % 3) * 5) % 20).join(',')},${i % 3}`);
+    writeFileSync(join(dir, 'd.csv'), rows.join('\n'));
+    const lines: string[] = [];
+    const cfg = parseRunConfig({
+      model: { file: 'model.py' }, data: { train: { format: 'csv', path: 'd.csv' }, batch_size: 8, val_split: 0 },
+      loss: { name: 'cross_entropy' }, optimizer: { name: 'adam', lr: 0.05 }, epochs: 1, log_every: 4, output_dir: 'out', device: 'webgpu', mode: 'compiled',
+    }, join(dir, 'train.json'));
+    await train(cfg, { buildModel: loadModelFile, stdout: { isTTY: false, write: (s: string) => { lines.push(s); return true; } } });
+    const log = lines.join('');
+    assert.match(log, /compiled mode: captured the step/);
+    assert.doesNotMatch(log, /cannot be replayed/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { sym } from '../shape/dim.js';
 import { Module, UserModule } from '../nn/index.js';
 import { buildModule, ModelBuildError } from './build.js';
-import { runIR } from './run.js';
+import { INT_DTYPES, runIR } from './run.js';
 
 export { ModelBuildError } from './build.js';
 export { ModelRunError, runIR, bindInputs, type RunOptions } from './run.js';
@@ -34,6 +34,11 @@ export class LoadedModel {
   /** forward(*inputs) in the module's current mode (train()/eval()) and grad mode. */
   forward(...inputs: Tensor[]): RuntimeValue {
     return runIR(this.ir, this.module, inputs, this.fileName, { checkShapes: this.checkShapes });
+  }
+  /** Whether forward's input i holds integers (token ids): callers can upload such data as int32. */
+  inputIsInteger(i: number): boolean {
+    const spec = this.ir.inputs[i];
+    return spec !== undefined && INT_DTYPES.has(spec.type.dtype);
   }
   /** forward for the usual single-tensor output. */
   forwardTensor(...inputs: Tensor[]): Tensor {

@@ -18,7 +18,7 @@ export class ModelRunError extends Error {
 }
 
 const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
-const INT_DTYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'bool']);
+export const INT_DTYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'bool']);
 
 /**
  * Binds the IR's input symbols from actual tensors and checks every concrete size. Returns the

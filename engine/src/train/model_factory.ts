@@ -23,6 +23,7 @@ export const loadModelFile: ModelFactory = (spec) => {
     train: (mode?: boolean) => mod.train(mode),
     eval: () => mod.eval(),
     forward: (...args) => m.forward(...(args as Tensor[])),
+    inputIsInteger: (i) => m.inputIsInteger(i),
   };
   return model;
 };

@@ -37,6 +37,8 @@ export interface TrainableModel {
   train(mode?: boolean): unknown;
   eval(): unknown;
   forward(...args: RuntimeValue[]): RuntimeValue;
+  /** Whether forward's input i takes integers (token ids); the batch is then uploaded as int32. */
+  inputIsInteger?(i: number): boolean;
 }
 
 /** Builds the model of a run (seeded before the call). `inputShape` is one batch's shape. */
@@ -324,6 +326,15 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
   };
 
   /** After a non-finite loss: re-run the step's forward with the watch on to name the op. */
+  // Token-id models get their batch as int32, checked here on the host where the data already is
+  // (converting on the device inside forward would read it back mid-step).
+  const intInput = model.inputIsInteger?.(0) ?? false;
+  const makeInput = (batch: Batch): Tensor => {
+    if (!intInput) return Tensor.fromArray(batch.x, batch.xShape);
+    const bad = batch.x.find((v) => !Number.isInteger(v));
+    if (bad !== undefined) throw new TrainError(`${cfg.model.file}: the model takes integer inputs (token ids), but the data holds ${bad}`);
+    return Tensor.fromArray(batch.x, batch.xShape, 'int32');
+  };
   // On WebGPU the loss is summed on the GPU and read only at log points and checkpoints (a read
   // waits for the GPU): the sum since the last drain, and the batch that was last stepped.
   let lossAcc: Tensor | null = null;
@@ -380,7 +391,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
       prof?.beginStep(step, dataT0);
       optimizer.lr = lrAt(cfg.schedule, cfg.optimizer.lr, step, totalSteps);
       manualSeed(mixSeed(cfg.seed, step + 1));
-      const x = Tensor.fromArray(batch.x, batch.xShape);
+      const x = makeInput(batch);
       let phaseT0 = prof ? prof.phaseEnd('data', dataT0) : 0;
       let lossValue = NaN;
       if (compiler) {
