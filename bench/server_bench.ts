@@ -3,6 +3,7 @@
 // Targets: cold < 50 ms, re-analysis < 10 ms (medians). Profile with:
 //   node --cpu-prof --import tsx bench/server_bench.ts
 import { existsSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
@@ -142,6 +143,34 @@ function collect(): void {
 }
 const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
 
+/**
+ * Bytes allocated per one-character edit, collected garbage included (V8's sampling heap
+ * profiler): what the GC has to work through. Unlike times, it does not move with machine load.
+ */
+async function allocatedPerEdit(analyzer: DocumentAnalyzer, source: string, edited: string, at: number): Promise<number> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: object = {}): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  const runs = 40;
+  try {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    for (let i = 0; i < runs; i++) {
+      const insert = i % 2 === 0;
+      analyzer.update(insert ? edited : source, [insert ? { from: at, to: at, insertLength: 1 } : { from: at, to: at + 1, insertLength: 0 }]);
+    }
+    const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: { head: SampleNode } };
+    let total = 0;
+    const walk = (n: SampleNode): void => { total += n.selfSize; n.children.forEach(walk); };
+    walk(profile.head);
+    return total / runs;
+  } finally {
+    session.disconnect();
+  }
+}
+interface SampleNode { selfSize: number; children: SampleNode[] }
+
 async function main(): Promise<void> {
   const source = generateModelFile(2000);
   const lines = source.split('\n').length;
@@ -165,6 +194,7 @@ async function main(): Promise<void> {
     const edit: TextEdit = insert ? { from: at, to: at, insertLength: 1 } : { from: at, to: at + 1, insertLength: 0 };
     timed(() => analyzer.update(insert ? edited : source, [edit]), inc, incCpu);
   }
+  const alloc = await allocatedPerEdit(analyzer, source, edited, at);
   collect();
   const mem = process.memoryUsage();
 
@@ -195,6 +225,7 @@ async function main(): Promise<void> {
     [`re-analysis after 1-char edit (median of ${EDIT_RUNS})`, spread(inc), '< 10 ms'],
     ['  process CPU time (all threads, GC helpers too)', spread(incCpu), ''],
     ['heapUsed after analyses (after a full GC)', mb(mem.heapUsed), ''],
+    ['allocated per edit (GC work; does not depend on load)', mb(alloc), ''],
     ['RSS', mb(mem.rss), ''],
     ['LSP didChange -> publishDiagnostics', lsp, ''],
   ];

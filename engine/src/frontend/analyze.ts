@@ -6,10 +6,10 @@
 import { sym, symbolsOf, type Dim } from '../shape/dim.js';
 import type { DType, TensorType } from '../ops/index.js';
 import type { Expr, Span, Stmt } from './ast.js';
-import { assignPaths, countParams, flatParams, Interp, lookup, moduleTree, type InstRecord, type RootRun, type RunCache } from './interp.js';
+import { assignPaths, countTreeParams, Interp, lookup, moduleTree, type FactAcc, type InstRecord, type LayerAcc, type RootRun, type RunCache } from './interp.js';
 import type { LineIndex } from './parse.js';
 import type {
-  AnalysisResult, Diagnostic, IRArg, LayerInfo, ModelIR, ModuleClassInfo, Range, ShapeFact,
+  AnalysisResult, Diagnostic, IRArg, LayerInfo, ModelIR, ModuleClassInfo, Position, Range, ShapeFact,
 } from './types.js';
 import { int, toValue, type ClassV, type FV, type ModuleInst, type TensorV } from './values.js';
 
@@ -155,7 +155,14 @@ function jaxtyping(interp: Interp, ann: Expr): TensorV | null {
 
 // ---- results --------------------------------------------------------------------------
 
-export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
+/**
+ * Output layers of earlier versions by owner NUL path, handed out again when nothing about them
+ * changed (an edit rebuilt every output object, and every version's garbage survived a scavenge
+ * or two: GC was a quarter of an edit). Facts do the same through FactAcc.out.
+ */
+export interface OutputReuse { layers: Map<string, LayerInfo> }
+
+export function buildResult(a: Analysed, lines: LineIndex, reuse?: OutputReuse): AnalysisResult {
   const { interp } = a;
   const range = (s: Span): Range => ({ start: lines.position(s.from), end: lines.position(s.to) });
 
@@ -169,12 +176,27 @@ export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
   }
 
   const facts: ShapeFact[] = [];
-  // Facts are grouped by start offset, each group in recording order.
-  const starts = [...interp.facts.keys()].sort((x, y) => x - y);
+  // Facts are grouped by start offset, each group in recording order. A fact a replayed run
+  // recorded is the same object in every version: its last output is handed out again when
+  // nothing about it changed (only new facts and moved lines get new objects).
+  const starts = new Int32Array(interp.facts.size); // a typed array sorts numerically without a comparator
+  let n = 0;
+  for (const from of interp.facts.keys()) starts[n++] = from;
+  starts.sort();
   for (const from of starts) for (const f of interp.facts.get(from)!) {
-    facts.push(f.hintAt !== undefined
-      ? { range: range(f), text: f.text, kind: f.kind, hintAt: lines.position(f.hintAt), values: f.values, contexts: f.contexts }
-      : { range: range(f), text: f.text, kind: f.kind, values: f.values, contexts: f.contexts });
+    const old = f.out;
+    if (old && sameFact(old, f, interp.src, lines)) {
+      facts.push(old);
+      continue;
+    }
+    const values = f.more ? [f.value, ...f.more.values] : [f.value];
+    const contexts = f.more ? [f.ctx, ...f.more.contexts] : [f.ctx];
+    const text = interp.src.slice(f.from, f.to);
+    const made: ShapeFact = f.hintAt !== undefined
+      ? { range: range(f), text, kind: f.kind, hintAt: lines.position(f.hintAt), values, contexts }
+      : { range: range(f), text, kind: f.kind, values, contexts };
+    facts.push(made);
+    f.out = made;
   }
 
   // `self.x` occurrences per class, for hover on layer references.
@@ -185,11 +207,23 @@ export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
     if (!refs) refsCache.set(cls.def, (refs = selfRefs(cls.def.body)));
     refsByClass.set(cls.name, refs);
   }
-  const layers: LayerInfo[] = [...interp.layers.values()].map((l) => ({
-    owner: l.owner, path: l.path, type: l.type, summary: l.summary, range: range(l),
-    refs: l.path.includes('.') ? [] : (refsByClass.get(l.owner)?.get(l.path) ?? []).map(range),
-    params: l.params, paramCount: l.paramCount,
-  }));
+  const layers: LayerInfo[] = [];
+  for (const l of interp.layers.values()) {
+    const spans = l.path.includes('.') ? [] : (refsByClass.get(l.owner)?.get(l.path) ?? []);
+    const old = reuse?.layers.get(l.key);
+    if (old && sameLayer(old, l, spans, lines)) { layers.push(old); continue; }
+    const made: LayerInfo = {
+      owner: l.owner, path: l.path, type: l.type, summary: l.summary, range: range(l),
+      refs: spans.map(range), params: l.params, paramCount: l.paramCount,
+    };
+    layers.push(made);
+    reuse?.layers.set(l.key, made);
+  }
+  if (reuse && reuse.layers.size > 2 * layers.length + 64) {
+    reuse.layers = new Map();
+    let i = 0;
+    for (const l of interp.layers.values()) reuse.layers.set(l.key, layers[i++]!); // one output per layer, in order
+  }
 
   const classes: ModuleClassInfo[] = [];
   for (const cls of interp.classes) {
@@ -197,8 +231,7 @@ export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
     const runs = interp.runs.filter((r) => r.inst.cls === cls).sort((x, y) => SOURCE_RANK[x.source] - SOURCE_RANK[y.source]);
     const run = runs[0];
     const inst = run?.inst ?? interp.instances.get(cls)?.[0];
-    const params = inst ? flatParams(inst, '') : [];
-    const count = inst ? countParams(params) : null;
+    const count = inst ? countTreeParams(inst) : null;
     classes.push({
       name: cls.name, range: range(cls.def), nameRange: range({ from: cls.def.nameFrom, to: cls.def.nameTo }),
       paramCount: count, paramBytes: count === null ? null : typeof count === 'number' ? count * 4 : null,
@@ -212,6 +245,27 @@ export function buildResult(a: Analysed, lines: LineIndex): AnalysisResult {
   const models = new Map<string, ModelIR>();
   for (const [name, ir] of buildIRs(a, lines)) if (ir.ir) models.set(name, ir.ir);
   return { diagnostics, facts, layers, classes, models };
+}
+
+function samePos(p: Position, offset: number, lines: LineIndex): boolean {
+  return lines.isAt(offset, p.line, p.character);
+}
+
+function sameLayer(old: LayerInfo, l: LayerAcc, refs: readonly Span[], lines: LineIndex): boolean {
+  if (old.owner !== l.owner || old.path !== l.path || old.type !== l.type || old.summary !== l.summary) return false;
+  if (old.params !== l.params || old.paramCount !== l.paramCount || old.refs.length !== refs.length) return false;
+  if (!samePos(old.range.start, l.from, lines) || !samePos(old.range.end, l.to, lines)) return false;
+  for (let i = 0; i < refs.length; i++) if (!samePos(old.refs[i]!.start, refs[i]!.from, lines) || !samePos(old.refs[i]!.end, refs[i]!.to, lines)) return false;
+  return true;
+}
+
+function sameFact(old: ShapeFact, f: FactAcc, src: string, lines: LineIndex): boolean {
+  const n = f.more ? f.more.values.length + 1 : 1;
+  if (old.kind !== f.kind || old.values.length !== n || old.values[0] !== f.value || old.contexts[0] !== f.ctx) return false;
+  for (let i = 1; i < n; i++) if (old.values[i] !== f.more!.values[i - 1] || old.contexts[i] !== f.more!.contexts[i - 1]) return false;
+  if (old.text.length !== f.to - f.from || !src.startsWith(old.text, f.from)) return false;
+  if (!samePos(old.range.start, f.from, lines) || !samePos(old.range.end, f.to, lines)) return false;
+  return f.hintAt === undefined ? old.hintAt === undefined : old.hintAt !== undefined && samePos(old.hintAt, f.hintAt, lines);
 }
 
 /** IR of the best run of every class / module-level container, or why there is none. */
@@ -244,7 +298,12 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: Model
         className: name,
         root: moduleTree(run.inst, range),
         inputs,
-        nodes: run.ir.nodes.map((n) => ({ id: n.id, call: n.call, target: n.target, args: n.args, output: n.output, scope: n.scope, range: range(n.span) })),
+        nodes: run.ir.nodes.map((n) => {
+          // A node's fields never change; only its span moves (replay): reuse the last output when its range did not.
+          const o = n.out;
+          if (o && samePos(o.range.start, n.span.from, lines) && samePos(o.range.end, n.span.to, lines)) return o;
+          return (n.out = { id: n.id, call: n.call, target: n.target, args: n.args, output: n.output, scope: n.scope, range: range(n.span) });
+        }),
         output,
         symbols: [...symbols],
       },

@@ -108,12 +108,26 @@ function shiftSpans(sp: Spans, d: number): void {
  */
 export class ChunkedParser {
   private entries = new Map<string, ChunkEntry[]>();
+  /** The previous version's chunk texts in order. */
+  private keys: string[] = [];
 
   parse(text: string, chunks: readonly { from: number; to: number }[], parse: (chunk: string) => Tree): Stmt[] {
     const out: Stmt[] = [];
     const next = new Map<string, ChunkEntry[]>();
-    for (const ch of chunks) {
-      const key = text.slice(ch.from, ch.to);
+    const prev = this.keys;
+    const keys: string[] = [];
+    for (let i = 0; i < chunks.length; i++) {
+      const ch = chunks[i]!;
+      // Try the previous version's chunk at the same index, counted from the start or from the
+      // end (an edit adding or removing chunks moves the ones after it): an equal old text is
+      // used as the key, whose hash is kept (a fresh slice is hashed whole: the file per edit).
+      const len = ch.to - ch.from;
+      const a = prev[i];
+      const b = prev[i + prev.length - chunks.length];
+      const key = a !== undefined && a.length === len && text.startsWith(a, ch.from) ? a
+        : b !== undefined && b.length === len && text.startsWith(b, ch.from) ? b
+        : text.slice(ch.from, ch.to);
+      keys.push(key);
       let entry = this.entries.get(key)?.shift();
       if (entry) {
         if (entry.from !== ch.from) {
@@ -125,12 +139,13 @@ export class ChunkedParser {
         const stmts = new Converter(key, ch.from).stmts(children(parse(key).topNode));
         entry = { from: ch.from, stmts };
       }
-      out.push(...entry.stmts);
-      const l = next.get(key) ?? [];
-      l.push(entry);
-      next.set(key, l);
+      for (const st of entry.stmts) out.push(st);
+      const l = next.get(key);
+      if (l) l.push(entry);
+      else next.set(key, [entry]);
     }
     this.entries = next;
+    this.keys = keys;
     return out;
   }
 }

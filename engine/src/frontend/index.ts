@@ -1,6 +1,6 @@
 // Entry point of the analysis core (parse -> bind -> interpret). No IO; never throws on user code.
 import type { TensorType } from '../ops/index.js';
-import { buildIRs, buildResult, interpret } from './analyze.js';
+import { buildIRs, buildResult, interpret, type OutputReuse } from './analyze.js';
 import { parser } from '@lezer/python';
 import { ChunkedParser, type Stmt } from './ast.js';
 import { blankUnclosed, LineIndex, topLevelChunks } from './parse.js';
@@ -30,6 +30,8 @@ export class DocumentAnalyzer {
   /** Root runs of the previous version, replayed when the statements they touched are unchanged. */
   private runCache: RunCache = new Map();
   private instCache: Map<string, InstRecord> | null = null;
+  /** Output layers of earlier versions, handed out again when unchanged (see buildResult). */
+  private readonly outputReuse: OutputReuse = { layers: new Map() };
   private lastSource: string | null = null;
   private lastResult: AnalysisResult = EMPTY;
 
@@ -42,7 +44,7 @@ export class DocumentAnalyzer {
       const { stmts, text } = this.parse(source);
       const next: RunCache = new Map();
       const analysed = interpret(text, stmts, undefined, { prev: this.runCache, next, prevInst: this.instCache });
-      const result = buildResult(analysed, new LineIndex(text));
+      const result = buildResult(analysed, new LineIndex(text), this.outputReuse);
       this.runCache = next;
       this.instCache = analysed.interp.instCache;
       this.lastSource = source;
@@ -53,6 +55,7 @@ export class DocumentAnalyzer {
       // moved into the failed version: start the next one afresh.
       this.runCache = new Map();
       this.instCache = null;
+      this.outputReuse.layers.clear();
       return { ...EMPTY, diagnostics: [internalDiagnostic(e)] };
     }
   }

@@ -12,15 +12,24 @@ import {
   type BoundArgs, type DType, type FunctionBinding, type LayerSpec, type ParamShape, type TensorType, type Value,
 } from '../ops/index.js';
 import type { Arg, Expr, Param, Span, Stmt } from './ast.js';
-import type { IRArg, IRNode, IRValueRef, ModuleNode } from './types.js';
+import type { IRArg, IRNode, IRValueRef, ModuleNode, ShapeFact } from './types.js';
 import {
   fromValue, int, isTensor, join, NONE, toValue, UNKNOWN, unknownTensor, valueToString,
   type BuiltinV, type ClassV, type DictV, type FuncV, type FV, type ModuleInst, type Scope, type TensorV,
 } from './values.js';
 
+/**
+ * The values seen at one range. Most ranges get one value: it is held in fields, further ones
+ * (other contexts) in `more`, and the text is sliced only when the output fact is built (an edit
+ * re-adds every fact, and output facts are mostly reused: see buildResult). One with `more` null
+ * may be a run record's own object (shared, not to be changed): a second value replaces it.
+ */
 export interface FactAcc {
-  from: number; to: number; text: string; kind: 'assign' | 'use' | 'expr' | 'param'; hintAt?: number;
-  values: Value[]; keys: string[]; contexts: string[];
+  from: number; to: number; kind: 'assign' | 'use' | 'expr' | 'param'; hintAt?: number;
+  value: Value; vk: string; ctx: string;
+  more: { values: Value[]; keys: string[]; contexts: string[] } | null;
+  /** The output fact built from it last time (a replayed record's object lives on): see buildResult. */
+  out: ShapeFact | null;
 }
 export interface DiagAcc {
   from: number; to: number; severity: 'error' | 'warning' | 'information' | 'hint'; message: string; code: string;
@@ -32,7 +41,11 @@ export interface LayerAcc {
   /** `owner NUL path`, made once (its hash is kept with the string across versions). */
   key: string;
 }
-export interface IRNodeAcc extends Omit<IRNode, 'range'> { span: Span }
+export interface IRNodeAcc extends Omit<IRNode, 'range'> {
+  span: Span;
+  /** The output node built from it last time (a replayed run's nodes live on): see buildIRs. */
+  out: IRNode | null;
+}
 export interface IRBuilder { nodes: IRNodeAcc[]; broken: string | null; brokenAt: number }
 
 /** One forward run from outside the model (example call, annotation, symbolic, or the engine's inputs). */
@@ -57,7 +70,8 @@ export interface RunRecord {
   segs: readonly Segment[];
   deps: string[];
   spanSegs: string[];
-  facts: { from: number; to: number; kind: FactAcc['kind']; value: Value; vk: string; ctx: string; hintAt?: number }[];
+  /** Single-value facts (`more` null), shared with the versions' fact maps: changed only by replay's shift and buildResult's `out`. */
+  facts: FactAcc[];
   diags: DiagAcc[];
   run: Omit<RootRun, 'inst'>;
   /** Classes (by the offset of their definition) whose forward ran. */
@@ -289,28 +303,29 @@ export class Interp {
     if (!f.facts || this.silent > 0) return;
     const value = toValue(v);
     if (value.kind === 'unknown' || (value.kind === 'tensor' && value.shape === null)) return;
-    const vk = valueToString(value);
-    if (this.capture) {
-      const o: RunRecord['facts'][number] = { from: span.from, to: span.to, kind, value, vk, ctx: f.ctxName };
-      if (hintAt !== undefined) o.hintAt = hintAt;
-      this.capture.facts.push(o);
-    }
-    this.addFact(span, kind, value, vk, f.ctxName, hintAt);
+    // hintAt always present: adding it later moves the object to a slower shape with a property store.
+    const o: FactAcc = { from: span.from, to: span.to, kind, value, vk: valueToString(value), ctx: f.ctxName, more: null, hintAt, out: null };
+    if (this.capture) this.capture.facts.push(o);
+    this.addFact(o);
   }
 
-  private addFact(span: Span, kind: FactAcc['kind'], value: Value, vk: string, ctxName: string, hintAt?: number): void {
-    let list = this.facts.get(span.from);
-    let acc: FactAcc | undefined;
-    if (list) { for (const a of list) if (a.to === span.to && a.kind === kind) { acc = a; break; } } else this.facts.set(span.from, (list = []));
-    if (!acc) {
-      acc = { from: span.from, to: span.to, text: this.src.slice(span.from, span.to), kind, values: [], keys: [], contexts: [] };
-      if (hintAt !== undefined) acc.hintAt = hintAt;
-      list.push(acc);
+  /** Record a single-value fact; `o` is kept as it is (a run record may share it). */
+  private addFact(o: FactAcc): void {
+    const list = this.facts.get(o.from);
+    if (!list) { this.facts.set(o.from, [o]); return; } // `[o]`, not `[]` then push (which reserves 17 slots)
+    let at = -1;
+    for (let i = 0; i < list.length; i++) if (list[i]!.to === o.to && list[i]!.kind === o.kind) { at = i; break; }
+    if (at < 0) { list.push(o); return; }
+    const acc = list[at]!;
+    if (acc.vk === o.vk) return;
+    if (!acc.more) {
+      list[at] = { from: acc.from, to: acc.to, kind: acc.kind, value: acc.value, vk: acc.vk, ctx: acc.ctx, more: { values: [o.value], keys: [o.vk], contexts: [o.ctx] }, hintAt: acc.hintAt, out: null };
+      return;
     }
-    if (acc.keys.includes(vk)) return;
-    acc.keys.push(vk);
-    acc.values.push(value);
-    acc.contexts.push(ctxName);
+    if (acc.more.keys.includes(o.vk)) return;
+    acc.more.keys.push(o.vk);
+    acc.more.values.push(o.value);
+    acc.more.contexts.push(o.ctx);
   }
 
   private breakIR(f: Frame, why: string, at: Span): void {
@@ -946,14 +961,16 @@ export class Interp {
       deltas[i] = start === undefined ? 0 : start - sg.from;
       if (stableBelow === Infinity && start !== sg.from) stableBelow = sg.from;
     }
+    let last = 0; // a record's offsets come mostly in order: try the last statement first
     fn = Object.assign((off: number): number => {
+      if (last < n && off >= froms[last]! && off <= tos[last]!) return off + deltas[last]!;
       let lo = 0;
       let hi = n - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
         if (off < froms[mid]!) hi = mid - 1;
         else if (off > tos[mid]!) lo = mid + 1;
-        else return off + deltas[mid]!;
+        else { last = mid; return off + deltas[mid]!; }
       }
       return off;
     }, { stableBelow });
@@ -1639,7 +1656,7 @@ export class Interp {
       if (a) irArgs[k] = a;
     }
     const id = f.ir.nodes.length;
-    f.ir.nodes.push({ id, call, target, args: irArgs, output: toValue(out), scope: f.scopePath, span: { from: site.from, to: site.to } });
+    f.ir.nodes.push({ id, call, target, args: irArgs, output: toValue(out), scope: f.scopePath, span: { from: site.from, to: site.to }, out: null });
     return withRefs(out, id);
   }
 
@@ -2000,17 +2017,22 @@ export class Interp {
     if (!this.reusable(rec.deps, rec.spanSegs)) return null;
     const shift = this.shiftFrom(rec.segs);
     const inReplay = this.silent === 0;
-    // Offsets shifted once: recorded now, and kept (new offsets) for the next version. A record
-    // wholly before the first moved statement is kept as it is (most of a file, for an edit low down).
+    // Offsets shifted once, in place: the previous version is done with its records (this one
+    // takes them over; DocumentAnalyzer drops every cache when an analysis fails half-way), and
+    // copies were most of what an edit allocated. A record wholly before the first moved
+    // statement is kept as it is (most of a file, for an edit low down).
     const same = rec.maxOff < shift.stableBelow;
-    const facts = same ? rec.facts : rec.facts.map((fa) => {
-      const o: RunRecord['facts'][number] = { from: shift(fa.from), to: shift(fa.to), kind: fa.kind, value: fa.value, vk: fa.vk, ctx: fa.ctx };
-      if (fa.hintAt !== undefined) o.hintAt = shift(fa.hintAt);
-      return o;
-    });
+    const facts = rec.facts;
+    if (!same) {
+      for (const fa of facts) {
+        fa.from = shift(fa.from);
+        fa.to = shift(fa.to);
+        if (fa.hintAt !== undefined) fa.hintAt = shift(fa.hintAt);
+      }
+    }
     const diags = same ? rec.diags : rec.diags.map((d) => shiftDiag(d, shift));
     if (inReplay) {
-      for (const fa of facts) this.addFact(fa, fa.kind, fa.value, fa.vk, fa.ctx, fa.hintAt);
+      for (const fa of facts) this.addFact(fa);
       for (const d of diags) this.addDiag(d);
     }
     const called = same ? rec.called : rec.called.map(shift);
@@ -2023,17 +2045,20 @@ export class Interp {
     }
     for (const [i, t] of rec.probeHits) if (!this.probeHits.has(i)) this.probeHits.set(i, t);
     if (rec.probeRankFree) this.probeRankFree = true;
-    // The IR is read-only once recorded: an unmoved one is shared.
-    const ir: IRBuilder = same ? rec.run.ir : {
-      nodes: rec.run.ir.nodes.map((n) => ({ id: n.id, call: n.call, target: n.target, args: n.args, output: n.output, scope: n.scope, span: { from: shift(n.span.from), to: shift(n.span.to) } })),
-      broken: rec.run.ir.broken, brokenAt: shift(rec.run.ir.brokenAt),
-    };
-    const run: RootRun = { ...rec.run, inst: m, ir, key };
+    // The IR's spans are its own (copied when recorded): moved in place too.
+    const ir: IRBuilder = rec.run.ir;
+    if (!same) {
+      for (const n of ir.nodes) n.span = { from: shift(n.span.from), to: shift(n.span.to) };
+      ir.brokenAt = shift(ir.brokenAt);
+    }
+    const r = rec.run; // explicit literals: spreads are slow here
+    const run: RootRun = { inst: m, className: r.className, source: r.source, inputs: r.inputs, output: r.output, ir, key };
     this.replayed++;
     if (inReplay) this.runs.push(run);
     if (this.nextCache) {
       this.nextCache.set(cacheKey, {
-        ...rec, segs: this.segs, facts, diags, run: same ? rec.run : { ...rec.run, ir }, called, firstContexts,
+        segs: this.segs, deps: rec.deps, spanSegs: rec.spanSegs, facts, diags, run: r, called, firstContexts,
+        probeHits: rec.probeHits, probeRankFree: rec.probeRankFree,
         maxOff: same ? rec.maxOff : maxOffset(facts, diags, ir, called, firstContexts),
       });
     }
@@ -2434,6 +2459,17 @@ export function flatParams(m: ModuleInst, prefix: string): ParamShape[] {
   for (const p of own) out.push({ ...p, name: prefix ? `${prefix}.${p.name}` : p.name });
   for (const [k, c] of m.children) out.push(...flatParams(c, prefix ? `${prefix}.${k}` : k));
   return out;
+}
+
+/** countParams(flatParams(m, '')) without building the list (same parameters, same order). */
+export function countTreeParams(m: ModuleInst): Dim | null {
+  const sum = (x: ModuleInst, total: Dim): Dim => {
+    for (const p of x.params) if (!p.buffer) total = add(total, prod(p.shape));
+    for (const c of x.children.values()) total = sum(c, total);
+    return total;
+  };
+  const total = sum(m, 0);
+  return symbolsOf(total).some((s) => s.startsWith('?')) ? null : total;
 }
 
 export function countParams(params: readonly ParamShape[]): Dim | null {

@@ -150,21 +150,31 @@ export class LineIndex {
   /** Line of the last lookup: results come in offset order, mostly on the same or the next line. */
   private last = 0;
   position(offset: number): Position {
+    const line = this.line(offset);
+    return { line, character: offset - this.starts[line]! };
+  }
+  /** Line of an offset without allocating (results reuse unchanged positions: see buildResult). */
+  line(offset: number): number {
     const st = this.starts;
     const l = this.last;
     if (st[l]! <= offset) {
-      if (l + 1 >= st.length || offset < st[l + 1]!) return { line: l, character: offset - st[l]! };
-      if (l + 2 >= st.length || offset < st[l + 2]!) { this.last = l + 1; return { line: l + 1, character: offset - st[l + 1]! }; }
+      if (l + 1 >= st.length || offset < st[l + 1]!) return l;
+      if (l + 2 >= st.length || offset < st[l + 2]!) return (this.last = l + 1);
     }
     let lo = 0;
     let hi = st.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
+      if (st[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    this.last = lo;
-    return { line: lo, character: offset - this.starts[lo]! };
+    return (this.last = lo);
+  }
+  /** Whether `offset` is at (line, character): O(1), no search (checking a kept position). */
+  isAt(offset: number, line: number, character: number): boolean {
+    const st = this.starts;
+    if (line < 0 || line >= st.length || st[line]! + character !== offset || character < 0) return false;
+    return line + 1 >= st.length || offset < st[line + 1]!;
   }
   lineOf(offset: number): number {
     return this.position(offset).line;
