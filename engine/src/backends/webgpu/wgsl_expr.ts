@@ -30,7 +30,7 @@ const FUNCS: Record<string, string> = {
   exp: 'exp', log: 'log', sqrt: 'sqrt', tanh: 'tanh_s', abs: 'abs', sign: 'sign', erf: 'erf_s', sigmoid: 'sigmoid_s',
   softplus: 'softplus_s', pow: 'pow_s', max: 'max', min: 'min', floor: 'floor', ceil: 'ceil', round: 'round',
   trunc: 'trunc', sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin_s', acos: 'acos_s', atan: 'atan', sinh: 'sinh',
-  cosh: 'cosh', log1p: 'log1p_s', expm1: 'expm1_s', atan2: 'atan2',
+  cosh: 'cosh', log1p: 'log1p_s', expm1: 'expm1_s', atan2: 'atan2', isnan: 'isnan_s',
 };
 
 /** Translate one expression; `vars` are the names it may use (everything else is an error). */
@@ -62,7 +62,9 @@ export function toWgsl(src: string, vars: readonly string[]): string {
     while (peek()?.k === 'op' && levels[lvl]!.includes(peek()!.v)) {
       const op = toks[i++]!.v;
       const right = binary(lvl + 1);
-      left = op === '&' || op === '|' || op === '^' ? `f32(i32(${left}) ${op} i32(${right}))` : `(${left} ${op} ${right})`;
+      // x != x (the table's NaN test) by its bits: compilers may fold it to false.
+      if ((op === '!=' || op === '==') && left === right && /^[A-Za-z_]\w*$/.test(left)) left = `(isnan_s(${left}) ${op === '!=' ? '>' : '<'} 0.5)`;
+      else left = op === '&' || op === '|' || op === '^' ? `f32(i32(${left}) ${op} i32(${right}))` : `(${left} ${op} ${right})`;
     }
     return left;
   };
@@ -104,6 +106,8 @@ fn INF() -> f32 { return bitcast<f32>(P(63u)); }
 fn asin_s(x: f32) -> f32 { return atan2(x, sqrt(max(1.0 - x * x, 0.0))); }
 fn acos_s(x: f32) -> f32 { return atan2(sqrt(max(1.0 - x * x, 0.0)), x); }
 fn tanh_s(x: f32) -> f32 { let c = clamp(x, -15.0, 15.0); let e = exp(2.0 * c); return (e - 1.0) / (e + 1.0); }
+// NaN by its bits: shader compilers may fold x != x to false.
+fn isnan_s(x: f32) -> f32 { return select(0.0, 1.0, (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u); }
 fn sigmoid_s(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
 fn log1p_s(x: f32) -> f32 { if (abs(x) < 1e-2) { return x * (1.0 - x * (0.5 - x * (1.0 / 3.0 - x * 0.25))); } return log(1.0 + x); }
 fn expm1_s(x: f32) -> f32 { if (abs(x) < 1e-2) { return x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x / 24.0))); } return exp(x) - 1.0; }

@@ -43,6 +43,7 @@ function argReduce(x: Tensor, dim: number, isMax: boolean, shape: readonly numbe
 @group(0) @binding(1) var<storage, read> X: array<${ty}>;
 @group(0) @binding(2) var<storage, read_write> V: array<${ty}>;
 @group(0) @binding(3) var<storage, read_write> I: array<i32>;
+fn nan(x: ${ty}) -> bool { ${ty === 'f32' ? 'return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;' : 'return false;'} }
 @compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
   let k = gid.x + gid.y * nw.x * ${wg}u;
   if (k >= P(0u)) { return; }
@@ -51,9 +52,9 @@ function argReduce(x: Tensor, dim: number, isMax: boolean, shape: readonly numbe
   var best = X[base];
   var bi = 0u;
   for (var r = 1u; r < R; r++) {
-    if (best != best) { break; }
+    if (nan(best)) { break; }
     let v = X[base + r * inner];
-    if (${better} || v != v) { best = v; bi = r; }
+    if (${better} || nan(v)) { best = v; bi = r; }
   }
   V[k] = best; I[k] = i32(bi);
 }`;
@@ -105,6 +106,30 @@ export function registerReduceStatsWebgpu(): void {
       : runReduce('norm sum', t, kept, '0', 'acc + x', p === 2 ? 'sqrt(acc)' : `pow(acc, 1 / ${p})`, 'float32');
     return r.withShape(out);
   });
+  // all / any / count_nonzero: a nonzero mask folded with min / max / sum (an empty all is true).
+  for (const [name, acc, init, dtype] of [['all', 'x < acc ? x : acc', '1', 'bool'], ['any', 'x > acc ? x : acc', '0', 'bool'], ['count_nonzero', 'acc + x', '0', 'int32']] as const) {
+    registerKernel(name, 'webgpu', (args) => {
+      const x = tensorArg(args.input, 'input');
+      const dims = reducedDims(x, args.dim);
+      const { kept, out } = reduceShapes(x.shape, dims, name === 'count_nonzero' ? false : bool(args.keepdim, false));
+      const nz = runMap(`${name} mask`, 'x != 0 ? 1 : 0', [{ name: 'x', value: x }], [], [], 'float32');
+      return runReduce(name, nz, kept, init, acc, 'acc', dtype).withShape(out);
+    });
+  }
+  for (const isMean of [false, true]) {
+    const name = isMean ? 'nanmean' : 'nansum';
+    registerKernel(name, 'webgpu', (args) => {
+      const x = tensorArg(args.input, 'input');
+      const dims = reducedDims(x, args.dim);
+      const { kept, out } = reduceShapes(x.shape, dims, bool(args.keepdim, false));
+      const clean = runMap(`${name} clean`, 'x != x ? 0 : x', [{ name: 'x', value: x }], [], [], 'float32');
+      const s = runReduce(name, clean, kept, '0', 'acc + x', 'acc', x.dtype === 'float32' || isMean ? 'float32' : 'int32');
+      if (!isMean) return s.withShape(out);
+      const ok = runMap(`${name} count`, 'x != x ? 0 : 1', [{ name: 'x', value: x }], [], [], 'float32');
+      const c = runReduce(`${name} count`, ok, kept, '0', 'acc + x', 'acc', 'float32');
+      return runMap(name, 's / c', [{ name: 's', value: s }, { name: 'c', value: c }], [], [], 'float32').withShape(out);
+    });
+  }
   registerKernel('outer', 'webgpu', (args) => {
     const a = tensorArg(args.input, 'input'), v = tensorArg(args.vec2, 'vec2');
     return runMap('outer', 'a * b', [{ name: 'a', value: a.withShape([a.numel, 1]) }, { name: 'b', value: v.withShape([1, v.numel]) }], [], [],
