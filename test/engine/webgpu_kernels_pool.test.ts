@@ -20,10 +20,16 @@ const cases: Case[] = [
   { name: 'adaptive_avg_pool3d', inputs: [{ shape: [1, 2, 5, 4, 6] }], run: ([x]) => op('adaptive_avg_pool3d', { input: x, output_size: [2, 3, 4] }) },
   { name: 'avg_pool2d large', inputs: [{ shape: [4, 16, 30, 30] }], run: ([x]) => op('avg_pool2d', { input: x, kernel_size: 3, stride: 1, padding: 1 }) },
   // A ResNet stem's pool: overlapping windows, so the gradient adds with atomics (no fallback).
+  { name: 'max_pool1d', inputs: [{ shape: [2, 3, 11] }], run: ([x]) => op('max_pool1d', { input: x, kernel_size: 3, stride: 2 }) },
+  { name: 'max_pool1d padded, dilated', inputs: [{ shape: [2, 2, 13] }], run: ([x]) => op('max_pool1d', { input: x, kernel_size: 3, padding: 1, dilation: 2 }) },
+  { name: 'max_pool3d', inputs: [{ shape: [1, 2, 4, 6, 5] }], run: ([x]) => op('max_pool3d', { input: x, kernel_size: 2 }) },
+  { name: 'adaptive_max_pool2d uneven', inputs: [{ shape: [2, 3, 10, 7] }], run: ([x]) => op('adaptive_max_pool2d', { input: x, output_size: [3, 4] }) },
+  { name: 'adaptive_max_pool1d', inputs: [{ shape: [2, 3, 13] }], run: ([x]) => op('adaptive_max_pool1d', { input: x, output_size: 5 }) },
+  { name: 'adaptive_max_pool3d', inputs: [{ shape: [1, 2, 5, 4, 6] }], run: ([x]) => op('adaptive_max_pool3d', { input: x, output_size: [2, 3, 4] }) },
   { name: 'max_pool2d 3x3 stride 2 (overlapping)', inputs: [{ shape: [2, 3, 9, 9] }], run: ([x]) => op('max_pool2d', { input: x, kernel_size: 3, stride: 2, padding: 1 }) },
 ];
 
-test('WebGPU average pools equal the CPU backend, forward and gradient', async (t) => {
+test('WebGPU average and max pools equal the CPU backend, forward and gradient', async (t) => {
   const b = await device(t);
   if (!b) return;
   checkCases(b, cases);

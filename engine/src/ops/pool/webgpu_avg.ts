@@ -7,7 +7,7 @@
 import { getKernel, registerKernel } from '../../backends/kernel_registry.js';
 import { gpuEmpty, gpuStorage } from '../../backends/webgpu/codegen.js';
 import { UNIFORM_HEADER, webgpuBackend } from '../../backends/webgpu/backend.js';
-import { numelOf, tensorArg } from '../../backends/cpu/util.js';
+import { bool, numelOf, tensorArg } from '../../backends/cpu/util.js';
 import { Tensor } from '../../tensor.js';
 import type { OpArgs } from '../../runtime/value.js';
 import { ATOMIC_ADD_F32 } from '../shape/webgpu.js';
@@ -54,7 +54,7 @@ ${decls}
   });
 }
 
-/** Registers the average pools where no other WebGPU kernel is registered yet. */
+/** Registers the average pools and the 1-D / 3-D / adaptive max pools where no other WebGPU kernel is registered yet. */
 export function registerAvgPoolWebgpu(): void {
   const reg = (op: string, k: Parameters<typeof registerKernel>[2]): void => { if (!getKernel(op, 'webgpu')) registerKernel(op, 'webgpu', k); };
   for (const n of [1, 2, 3]) {
@@ -70,6 +70,37 @@ ${TABLE_DECLS}
   for (var q = PTR[p]; q < PTR[p + 1u]; q++) { s += X[xo + u32(IDX[q])]; }
   O[i] = s / DIV[p];`, [x, t.ptr, t.idx, t.div, y], planes * w.P, [Math.max(1, w.P), w.inPlane]);
         return y;
+      });
+    }
+  }
+  // Max pools the 2-D kernel (pool/webgpu.ts) does not cover: 1-D, 3-D and adaptive. Indices are
+  // flat offsets within each input plane, which _max_pool_grad scatters back (maxPoolGradAtomic).
+  for (const n of [1, 2, 3]) {
+    for (const adaptive of [false, true]) {
+      const op = adaptive ? `adaptive_max_pool${n}d` : `max_pool${n}d`;
+      reg(op, (args, ctx) => {
+        const x = tensorArg(args.input, 'input');
+        if (x.ndim !== n + 1 && x.ndim !== n + 2) throw new Error(`expected ${n + 1}D or ${n + 2}D input, but got Tensor[${x.shape.join(', ')}]`);
+        const lead = x.shape.slice(0, x.ndim - n), inSp = x.shape.slice(x.ndim - n);
+        const w = adaptive ? adaptiveWindows(args, inSp) : poolWindows(args, n, inSp, true);
+        const t = tables(w);
+        const b = webgpuBackend();
+        const y = gpuEmpty(b, [...lead, ...w.outSp], 'float32', op);
+        const arg = gpuEmpty(b, [...lead, ...w.outSp], 'int32', op);
+        launch(`${op} [${x.shape.join(', ')}]`, 'maxpool_any', `@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read> PTR: array<i32>;
+@group(0) @binding(3) var<storage, read> IDX: array<i32>;
+@group(0) @binding(4) var<storage, read_write> O: array<f32>;
+@group(0) @binding(5) var<storage, read_write> A: array<i32>;
+fn nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`, `var best = 0.0; // taken from the first element (bi < 0)
+  var bi = -1;
+  for (var q = PTR[p]; q < PTR[p + 1u]; q++) {
+    let v = X[xo + u32(IDX[q])];
+    if (v > best || nan(v) || bi < 0) { best = v; bi = IDX[q]; if (nan(v)) { break; } }
+  }
+  O[i] = best; A[i] = bi;`, [x, t.ptr, t.idx, y, arg], numelOf(lead) * w.P, [Math.max(1, w.P), w.inPlane]);
+        ctx.saved.arg = arg;
+        return bool(args.return_indices, false) ? [y, arg] : y;
       });
     }
   }
