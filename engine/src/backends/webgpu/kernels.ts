@@ -5,6 +5,7 @@ import { fallback } from './fallback.js';
 import { registerElementwiseWebgpu } from '../../ops/elementwise/webgpu.js';
 import { registerReduceWebgpu } from '../../ops/reduce/webgpu.js';
 import { registerReduceStatsWebgpu } from '../../ops/reduce/webgpu_stats.js';
+import { registerEinsumWebgpu } from '../../ops/linear/webgpu_einsum.js';
 import { registerLinearWebgpu } from '../../ops/linear/webgpu.js';
 import { registerShapeWebgpu } from '../../ops/shape/webgpu.js';
 import { registerConvWebgpu } from '../../ops/conv/webgpu.js';
@@ -37,6 +38,7 @@ export function registerWebgpuKernels(backend: WebGPUBackend): void {
   registerCreationWebgpu();
   registerConvVariantsWebgpu();
   registerReduceStatsWebgpu();
+  registerEinsumWebgpu();
   // Last: fills only the average pools no kernel above has registered.
   registerAvgPoolWebgpu();
   const have = new Set(kernelOps('webgpu'));

@@ -178,7 +178,7 @@ export function einsumRun(spec: EinsumSpec, ops: readonly Tensor[], sizes = new 
   return out;
 }
 
-function operandsOf(v: RuntimeValue | undefined): Tensor[] {
+export function operandsOf(v: RuntimeValue | undefined): Tensor[] {
   const items = Array.isArray(v) ? (v as RuntimeValue[]) : [v];
   const flat = items.length === 1 && Array.isArray(items[0]) ? (items[0] as RuntimeValue[]) : items;
   return flat.map((x, i) => tensorArg(x, `operands[${i}]`));
