@@ -80,6 +80,27 @@ export function engineDType(d: string): EngineDType {
   return 'float32';
 }
 
+/** The dtype `x.to(...)` asks for: a dtype, a tensor's dtype or a dtype name, positional or dtype=. */
+export function toTarget(args: OpArgs, current: EngineDType): EngineDType {
+  let target = current;
+  const pick = (v: RuntimeValue | undefined): void => {
+    if (v instanceof Tensor) target = v.dtype;
+    else if (v && typeof v === 'object' && !Array.isArray(v) && (v as { kind?: string }).kind === 'dtype') target = engineDType((v as { dtype: string }).dtype);
+    else if (typeof v === 'string' && /^(torch\.)?(float|int|long|bool|double|half)/.test(v)) target = engineDType(v.replace('torch.', ''));
+  };
+  for (const v of (Array.isArray(args.args) ? args.args : []) as RuntimeValue[]) pick(v);
+  pick(args.dtype);
+  return target;
+}
+
+/** `x.type(dtype)`'s target, or with no dtype the type name PyTorch returns. */
+export function typeTarget(args: OpArgs, x: Tensor): EngineDType | string {
+  const d = args.dtype;
+  if (d === null || d === undefined) return x.dtype === 'float32' ? 'torch.FloatTensor' : x.dtype === 'bool' ? 'torch.BoolTensor' : 'torch.LongTensor';
+  const name = typeof d === 'string' ? d : (d as { dtype?: string }).dtype ?? 'float32';
+  return engineDType(name.replace(/^torch\./, '').replace('FloatTensor', 'float32').replace('LongTensor', 'int64'));
+}
+
 function castTo(x: Tensor, dtype: EngineDType, copy: boolean): Tensor {
   if (dtype === x.dtype) return copy ? x.clone() : x.withShape(x.shape);
   const out = empty(x.shape, dtype);
@@ -145,24 +166,11 @@ export function registerElementwiseCpu(): void {
   });
 
   // ---- dtype casts and copies -------------------------------------------------------------
-  registerKernel('to', 'cpu', (args) => {
-    const x = tensorArg(args.input, 'input');
-    let target: EngineDType = x.dtype;
-    const pick = (v: RuntimeValue | undefined): void => {
-      if (v instanceof Tensor) target = v.dtype;
-      else if (v && typeof v === 'object' && !Array.isArray(v) && (v as { kind?: string }).kind === 'dtype') target = engineDType((v as { dtype: string }).dtype);
-      else if (typeof v === 'string' && /^(torch\.)?(float|int|long|bool|double|half)/.test(v)) target = engineDType(v.replace('torch.', ''));
-    };
-    for (const v of (Array.isArray(args.args) ? args.args : []) as RuntimeValue[]) pick(v);
-    pick(args.dtype);
-    return castTo(x, target, args.copy === true);
-  });
+  registerKernel('to', 'cpu', (args) => castTo(tensorArg(args.input, 'input'), toTarget(args, tensorArg(args.input, 'input').dtype), args.copy === true));
   registerKernel('type', 'cpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const d = args.dtype;
-    if (d === null || d === undefined) return x.dtype === 'float32' ? 'torch.FloatTensor' : x.dtype === 'bool' ? 'torch.BoolTensor' : 'torch.LongTensor';
-    const name = typeof d === 'string' ? d : (d as { dtype?: string }).dtype ?? 'float32';
-    return castTo(x, engineDType(name.replace(/^torch\./, '').replace('FloatTensor', 'float32').replace('LongTensor', 'int64')), false);
+    const t = typeTarget(args, x);
+    return typeof t === 'string' ? t : castTo(x, t, false);
   });
   registerKernel('type_as', 'cpu', (args) => castTo(tensorArg(args.input, 'input'), tensorArg(args.other, 'other').dtype, false));
   registerKernel('clone', 'cpu', (args) => tensorArg(args.input, 'input').clone());

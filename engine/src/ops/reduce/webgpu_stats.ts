@@ -10,7 +10,7 @@ import { bool, normDim, num } from '../../backends/cpu/util.js';
 import type { EngineDType } from '../../backends/backend.js';
 import { Tensor } from '../../tensor.js';
 import type { RuntimeValue } from '../../runtime/value.js';
-import { engineDType } from '../elementwise/cpu.js';
+import { toTarget, typeTarget } from '../elementwise/cpu.js';
 import { correctionOf, reduceShapes, reducedDims } from './cpu.js';
 
 function tensorArg(v: RuntimeValue | undefined, name: string): Tensor {
@@ -186,24 +186,11 @@ export function registerReduceStatsWebgpu(): void {
     const s = runReduce('logsumexp sum', e, kept, '0', 'acc + x', 'acc', 'float32');
     return runMap('logsumexp', 'log(s) + m', [{ name: 's', value: s }, { name: 'm', value: m }], [], [], 'float32').withShape(out);
   });
-  registerKernel('to', 'webgpu', (args) => {
-    const x = tensorArg(args.input, 'input');
-    let target: EngineDType = x.dtype;
-    const pick = (v: RuntimeValue | undefined): void => {
-      if (v instanceof Tensor) target = v.dtype;
-      else if (v && typeof v === 'object' && !Array.isArray(v) && (v as { kind?: string }).kind === 'dtype') target = engineDType((v as { dtype: string }).dtype);
-      else if (typeof v === 'string' && /^(torch\.)?(float|int|long|bool|double|half)/.test(v)) target = engineDType(v.replace('torch.', ''));
-    };
-    for (const v of (Array.isArray(args.args) ? args.args : []) as RuntimeValue[]) pick(v);
-    pick(args.dtype);
-    return castTo(x, target, args.copy === true);
-  });
+  registerKernel('to', 'webgpu', (args) => castTo(tensorArg(args.input, 'input'), toTarget(args, tensorArg(args.input, 'input').dtype), args.copy === true));
   registerKernel('type', 'webgpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const d = args.dtype;
-    if (d === null || d === undefined) return x.dtype === 'float32' ? 'torch.FloatTensor' : x.dtype === 'bool' ? 'torch.BoolTensor' : 'torch.LongTensor';
-    const name = typeof d === 'string' ? d : (d as { dtype?: string }).dtype ?? 'float32';
-    return castTo(x, engineDType(name.replace(/^torch\./, '').replace('FloatTensor', 'float32').replace('LongTensor', 'int64')), false);
+    const t = typeTarget(args, x);
+    return typeof t === 'string' ? t : castTo(x, t, false);
   });
   registerKernel('type_as', 'webgpu', (args) => castTo(tensorArg(args.input, 'input'), tensorArg(args.other, 'other').dtype, false));
 }
