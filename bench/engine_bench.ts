@@ -13,23 +13,13 @@ import * as F from '../engine/src/functional.js';
 import { callOp, manualSeed, noGrad } from '../engine/src/runtime/dispatch.js';
 import { Tensor } from '../engine/src/tensor.js';
 import { cpuBackend } from '../engine/src/backends/cpu/backend.js';
+import { medianMs } from './timing.js';
 
 const quick = process.argv.includes('--quick');
 const skipTfjsCpuCnn = process.argv.includes('--skip-slow');
 
 interface Row { name: string; backend: string; ours_ms: number; peer: string; peer_ms: number | null; ratio: number | null; note?: string; peak_rss_mb?: number; peak_backend_mb?: number }
 
-async function medianMs(fn: () => void | Promise<void>, warmup: number, n: number): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)]!;
-}
 
 // ---- ours --------------------------------------------------------------------------------
 function randn(shape: number[], scale: number): Tensor {

@@ -13,6 +13,7 @@ import { callOp } from '../engine/src/runtime/dispatch.js';
 import { Tensor } from '../engine/src/tensor.js';
 import { initWebGPU, setFallbackWarnings, fallbackOps } from '../engine/src/backends/webgpu/index.js';
 import { batch, cnn, lcg, mlp, trainStep } from './webgpu_models.js';
+import { medianMs } from './timing.js';
 import { StepCompiler, type ProgramStats } from '../engine/src/backends/webgpu/compiled.js';
 
 /**
@@ -29,19 +30,6 @@ function compiledMemory(s: ProgramStats, params: readonly Tensor[]): string {
 
 export interface Row { name: string; backend: string; ours_ms: number | null; peer: string; peer_ms: number | null; ratio: number | null; ours_gflops?: number; peer_gflops?: number; note?: string }
 
-async function medianMs(fn: () => void | Promise<void>, warmup: number, n: number): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-    // Let collected tensors return their buffers to the pool between iterations.
-    await new Promise((r) => setImmediate(r));
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)]!;
-}
 
 // ---- the peer: tfjs-webgpu on the same Dawn ---------------------------------------------------
 type Peer = typeof import('./webgpu_tfjs_peer.js');
@@ -86,7 +74,7 @@ export async function runWebgpuBench(opts: { quick?: boolean; big?: boolean; log
     log(`${name.padEnd(34)} ours ${ours?.toFixed(1) ?? '-'} ms${r.ours_gflops ? ` (${r.ours_gflops} GFLOP/s)` : ''} | tfjs-webgpu ${peerMs?.toFixed(1) ?? '-'} ms${r.peer_gflops ? ` (${r.peer_gflops} GFLOP/s)` : ''} | ratio ${r.ratio ?? '-'}${r.note ? ` (${r.note})` : ''}`);
   };
   const tryMs = async (fn: () => void | Promise<void>, w: number, n: number): Promise<number | null> => {
-    try { return await medianMs(fn, w, n); } catch (e) { log(`  failed: ${(e as Error).message.split('\n')[0]}`); return null; }
+    try { return await medianMs(fn, w, n, true); } catch (e) { log(`  failed: ${(e as Error).message.split('\n')[0]}`); return null; }
   };
 
   const matmul = async (n: number, w: number, reps: number, name: string, note?: string): Promise<void> => {

@@ -8,12 +8,13 @@ import type { EngineDType } from '../../backends/backend.js';
 import type { OpArgs, RuntimeValue } from '../../runtime/value.js';
 import { engineDType } from '../elementwise/cpu.js';
 
-function dtypeArg(v: RuntimeValue | undefined, dflt: EngineDType): EngineDType {
+// Argument readers, shared with the WebGPU kernels (creation/webgpu.ts).
+export function dtypeArg(v: RuntimeValue | undefined, dflt: EngineDType): EngineDType {
   if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor) && (v as { kind?: string }).kind === 'dtype') return engineDType((v as { dtype: string }).dtype);
   if (typeof v === 'string') return engineDType(v.replace(/^torch\./, ''));
   return dflt;
 }
-function sizeArg(v: RuntimeValue | undefined): number[] {
+export function sizeArg(v: RuntimeValue | undefined): number[] {
   const s = intList(v);
   if (s.some((d) => d < 0 || !Number.isInteger(d))) throw new Error(`sizes must be non-negative integers, but got [${s.join(', ')}]`);
   return s;
@@ -26,8 +27,28 @@ function fill(shape: number[], dtype: EngineDType, f: (i: number) => number): Te
   return t;
 }
 
-function maybeGrad(t: Tensor, args: OpArgs): Tensor {
+export function maybeGrad(t: Tensor, args: OpArgs): Tensor {
   return args.requires_grad === true ? t.setRequiresGrad(true) : t;
+}
+
+/** randint(high, size) / randint(low, high, size): [low, high, shape]. */
+export function randintArgs(args: OpArgs): [number, number, number[]] {
+  const hasLow = args.size !== null && args.size !== undefined;
+  return [hasLow ? num(args.low, 0) : 0, hasLow ? num(args.high, 0) : num(args.low, 0), sizeArg(hasLow ? args.size : args.high)];
+}
+/** randint_like(x, high) / randint_like(x, low, high): [low, high]. */
+export function randintLikeBounds(args: OpArgs): [number, number] {
+  const hasHigh = args.high !== null && args.high !== undefined;
+  return [hasHigh ? num(args.low, 0) : 0, hasHigh ? num(args.high, 0) : num(args.low, 0)];
+}
+/** arange(end) / arange(start, end[, step]): start, step, count, and whether all are integers. */
+export function arangeArgs(args: OpArgs): { start: number; step: number; n: number; allInt: boolean } {
+  const hasEnd = args.end !== null && args.end !== undefined;
+  const start = hasEnd ? num(args.start, 0) : 0;
+  const end = hasEnd ? num(args.end, 0) : num(args.start, 0);
+  const step = num(args.step, 1);
+  if (step === 0) throw new Error('arange: step must be nonzero');
+  return { start, step, n: Math.max(0, Math.ceil((end - start) / step)), allInt: [start, end, step].every(Number.isInteger) };
 }
 
 export function registerCreationCpu(): void {
@@ -59,26 +80,15 @@ export function registerCreationCpu(): void {
     return fill(shape, dtype, () => gen().int(low, high));
   };
   registerKernel('randint', 'cpu', (args) => {
-    // randint(high, size) or randint(low, high, size)
-    const hasLow = args.size !== null && args.size !== undefined;
-    const low = hasLow ? num(args.low, 0) : 0;
-    const high = hasLow ? num(args.high, 0) : num(args.low, 0);
-    const size = hasLow ? args.size : args.high;
-    return randint(low, high, sizeArg(size), dtypeArg(args.dtype, 'int32'));
+    const [low, high, shape] = randintArgs(args);
+    return randint(low, high, shape, dtypeArg(args.dtype, 'int32'));
   });
   registerKernel('randint_like', 'cpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const hasHigh = args.high !== null && args.high !== undefined;
-    return randint(hasHigh ? num(args.low, 0) : 0, hasHigh ? num(args.high, 0) : num(args.low, 0), [...x.shape], dtypeArg(args.dtype, x.dtype));
+    return randint(...randintLikeBounds(args), [...x.shape], dtypeArg(args.dtype, x.dtype));
   });
   registerKernel('arange', 'cpu', (args) => {
-    const hasEnd = args.end !== null && args.end !== undefined;
-    const start = hasEnd ? num(args.start, 0) : 0;
-    const end = hasEnd ? num(args.end, 0) : num(args.start, 0);
-    const step = num(args.step, 1);
-    if (step === 0) throw new Error('arange: step must be nonzero');
-    const n = Math.max(0, Math.ceil((end - start) / step));
-    const allInt = [start, end, step].every(Number.isInteger);
+    const { start, step, n, allInt } = arangeArgs(args);
     return maybeGrad(fill([n], dtypeArg(args.dtype, allInt ? 'int32' : 'float32'), (i) => start + i * step), args);
   });
   registerKernel('linspace', 'cpu', (args) => {

@@ -5,25 +5,13 @@
 import { getKernel, registerKernel } from '../../backends/kernel_registry.js';
 import { gpuEmpty, gpuStorage } from '../../backends/webgpu/codegen.js';
 import { f32Bits, UNIFORM_HEADER, webgpuBackend } from '../../backends/webgpu/backend.js';
-import { intList, num, tensorArg } from '../../backends/cpu/util.js';
+import { num, tensorArg } from '../../backends/cpu/util.js';
 import { Tensor } from '../../tensor.js';
 import type { EngineDType } from '../../backends/backend.js';
-import type { OpArgs, RuntimeValue } from '../../runtime/value.js';
-import { engineDType } from '../elementwise/cpu.js';
+import type { RuntimeValue } from '../../runtime/value.js';
 import { gpuRngCall, rngWgsl } from '../dropout/webgpu.js';
+import { arangeArgs, dtypeArg, maybeGrad, randintArgs, randintLikeBounds, sizeArg } from './cpu.js';
 
-// Argument parsing mirrors creation/cpu.ts (same defaults and messages).
-function dtypeArg(v: RuntimeValue | undefined, dflt: EngineDType): EngineDType {
-  if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor) && (v as { kind?: string }).kind === 'dtype') return engineDType((v as { dtype: string }).dtype);
-  if (typeof v === 'string') return engineDType(v.replace(/^torch\./, ''));
-  return dflt;
-}
-function sizeArg(v: RuntimeValue | undefined): number[] {
-  const s = intList(v);
-  if (s.some((d) => d < 0 || !Number.isInteger(d))) throw new Error(`sizes must be non-negative integers, but got [${s.join(', ')}]`);
-  return s;
-}
-const maybeGrad = (t: Tensor, args: OpArgs): Tensor => (args.requires_grad === true ? t.setRequiresGrad(true) : t);
 const fillDtype = (v: RuntimeValue | undefined): EngineDType => (typeof v === 'boolean' ? 'bool' : typeof v === 'number' && Number.isInteger(v) ? 'int32' : 'float32');
 
 /**
@@ -91,24 +79,15 @@ export function registerCreationWebgpu(): void {
     return formula('randint', shape, dtype, `f32(${e})`, e, [low | 0, (high - low) >>> 0], true);
   };
   registerKernel('randint', 'webgpu', (args) => {
-    const hasLow = args.size !== null && args.size !== undefined;
-    const low = hasLow ? num(args.low, 0) : 0;
-    const high = hasLow ? num(args.high, 0) : num(args.low, 0);
-    return randint(low, high, sizeArg(hasLow ? args.size : args.high), dtypeArg(args.dtype, 'int32'));
+    const [low, high, shape] = randintArgs(args);
+    return randint(low, high, shape, dtypeArg(args.dtype, 'int32'));
   });
   registerKernel('randint_like', 'webgpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const hasHigh = args.high !== null && args.high !== undefined;
-    return randint(hasHigh ? num(args.low, 0) : 0, hasHigh ? num(args.high, 0) : num(args.low, 0), [...x.shape], dtypeArg(args.dtype, x.dtype));
+    return randint(...randintLikeBounds(args), [...x.shape], dtypeArg(args.dtype, x.dtype));
   });
   registerKernel('arange', 'webgpu', (args) => {
-    const hasEnd = args.end !== null && args.end !== undefined;
-    const start = hasEnd ? num(args.start, 0) : 0;
-    const end = hasEnd ? num(args.end, 0) : num(args.start, 0);
-    const step = num(args.step, 1);
-    if (step === 0) throw new Error('arange: step must be nonzero');
-    const n = Math.max(0, Math.ceil((end - start) / step));
-    const allInt = [start, end, step].every(Number.isInteger);
+    const { start, step, n, allInt } = arangeArgs(args);
     const dtype = dtypeArg(args.dtype, allInt ? 'int32' : 'float32');
     // Integer arguments stay exact in integer arithmetic; float ones are f32 uniforms.
     const t = allInt

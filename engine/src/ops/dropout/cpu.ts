@@ -5,18 +5,30 @@ import { registerKernel } from '../../backends/kernel_registry.js';
 import { bool, empty, f32, num, numelOf, tensorArg } from '../../backends/cpu/util.js';
 import { defaultGenerator } from '../../runtime/rng.js';
 import type { Tensor } from '../../tensor.js';
+import type { OpArgs } from '../../runtime/value.js';
+
+export const DROPOUT_OPS = ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout', 'feature_alpha_dropout'] as const;
+
+/**
+ * What a dropout call does, for both backends: null when it is the identity (eval, p = 0);
+ * else p, whether it is alpha dropout, and how many elements share one draw (channel-wise
+ * variants draw one value per (N, C) plane).
+ */
+export function dropoutPlan(name: string, args: OpArgs, x: Tensor): { p: number; alpha: boolean; group: number } | null {
+  const p = num(args.p, 0.5);
+  if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!bool(args.training, true) || p === 0) return null;
+  const perPlane = name !== 'dropout' && name !== 'alpha_dropout';
+  return { p, alpha: name.includes('alpha'), group: perPlane ? numelOf(x.shape.slice(x.ndim >= 3 ? 2 : 1)) : 1 };
+}
 
 export function registerDropoutCpu(): void {
-  for (const name of ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout', 'feature_alpha_dropout']) {
+  for (const name of DROPOUT_OPS) {
     registerKernel(name, 'cpu', (args, ctx) => {
       const x = tensorArg(args.input, 'input');
-      const p = num(args.p, 0.5);
-      if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
-      if (!bool(args.training, true) || p === 0) return x.withShape(x.shape);
-      const alpha = name.includes('alpha');
-      // Channel-wise variants draw one value per (N, C) plane.
-      const perPlane = name !== 'dropout' && name !== 'alpha_dropout';
-      const group = perPlane ? numelOf(x.shape.slice(x.ndim >= 3 ? 2 : 1)) : 1;
+      const plan = dropoutPlan(name, args, x);
+      if (!plan) return x.withShape(x.shape);
+      const { p, alpha, group } = plan;
       const gen = defaultGenerator();
       const X = f32(x);
       const y = empty(x.shape, 'float32'), mask = empty(x.shape, 'float32');

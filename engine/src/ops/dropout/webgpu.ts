@@ -12,8 +12,9 @@
 import { registerKernel } from '../../backends/kernel_registry.js';
 import { gpuEmpty, gpuStorage } from '../../backends/webgpu/codegen.js';
 import { f32Bits, UNIFORM_HEADER, webgpuBackend, type GpuStorage } from '../../backends/webgpu/backend.js';
-import { bool, num, numelOf, tensorArg } from '../../backends/cpu/util.js';
+import { tensorArg } from '../../backends/cpu/util.js';
 import { currentSeed, onReseed } from '../../runtime/rng.js';
+import { DROPOUT_OPS, dropoutPlan } from './cpu.js';
 
 let state: GpuStorage | null = null;
 let step = 0;
@@ -64,7 +65,6 @@ fn rngKey() -> u32 { return pcg(pcg(pcg(RNG[0]) ^ RNG[1]) ^ P(${callWord}u)); }
 fn rand01(key: u32, i: u32) -> f32 { return f32(pcg(pcg(i ^ key) + key) >> 8u) / 16777216.0; }`;
 }
 
-const NAMES = ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout', 'feature_alpha_dropout'];
 
 export function registerDropoutWebgpu(): void {
   if (!listening) {
@@ -75,16 +75,12 @@ export function registerDropoutWebgpu(): void {
   // allocates and uploads it.
   gpuRngCall();
   calls = 0;
-  for (const name of NAMES) {
+  for (const name of DROPOUT_OPS) {
     registerKernel(name, 'webgpu', (args, ctx) => {
       const x = tensorArg(args.input, 'input');
-      const p = num(args.p, 0.5);
-      if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
-      if (!bool(args.training, true) || p === 0) return x.withShape(x.shape);
-      const alpha = name.includes('alpha');
-      // Channel-wise variants draw one value per (N, C) plane.
-      const perPlane = name !== 'dropout' && name !== 'alpha_dropout';
-      const group = perPlane ? numelOf(x.shape.slice(x.ndim >= 3 ? 2 : 1)) : 1;
+      const plan = dropoutPlan(name, args, x);
+      if (!plan) return x.withShape(x.shape);
+      const { p, alpha, group } = plan;
       const b = webgpuBackend();
       const y = gpuEmpty(b, x.shape, 'float32', name), mask = gpuEmpty(b, x.shape, 'float32', name);
       ctx.saved.mask = mask;
