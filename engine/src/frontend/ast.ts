@@ -65,7 +65,7 @@ export type Stmt = Span & (
   | { k: 'pass' | 'break' | 'continue' | 'assert' | 'raise' | 'other' | 'error' }
 );
 
-function children(n: SyntaxNode): SyntaxNode[] {
+export function children(n: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
   return out;
@@ -111,11 +111,16 @@ export class ChunkedParser {
   /** The previous version's chunk texts in order. */
   private keys: string[] = [];
 
-  parse(text: string, chunks: readonly { from: number; to: number }[], parse: (chunk: string) => Tree): Stmt[] {
+  /**
+   * `same` (from prepareEdit): how many leading and trailing chunks are known to have the previous
+   * version's text; their keys are taken without comparing any text.
+   */
+  parse(text: string, chunks: readonly { from: number; to: number }[], parse: (chunk: string) => Tree, same?: { before: number; after: number }): Stmt[] {
     const out: Stmt[] = [];
     const next = new Map<string, ChunkEntry[]>();
     const prev = this.keys;
     const keys: string[] = [];
+    const known = same && same.before + same.after <= Math.min(prev.length, chunks.length) ? same : { before: 0, after: 0 };
     for (let i = 0; i < chunks.length; i++) {
       const ch = chunks[i]!;
       // Try the previous version's chunk at the same index, counted from the start or from the
@@ -124,7 +129,9 @@ export class ChunkedParser {
       const len = ch.to - ch.from;
       const a = prev[i];
       const b = prev[i + prev.length - chunks.length];
-      const key = a !== undefined && a.length === len && text.startsWith(a, ch.from) ? a
+      const key = i < known.before ? a!
+        : i >= chunks.length - known.after ? b!
+        : a !== undefined && a.length === len && text.startsWith(a, ch.from) ? a
         : b !== undefined && b.length === len && text.startsWith(b, ch.from) ? b
         : text.slice(ch.from, ch.to);
       keys.push(key);
@@ -213,7 +220,7 @@ function shiftExpr(e: Expr, d: number): void {
   }
 }
 
-class Converter {
+export class Converter {
   /** `src` is the chunk's text; `off` its offset in the document (added to every position). */
   constructor(private readonly src: string, private readonly off = 0) {}
 

@@ -3,14 +3,13 @@ import type { TensorType } from '../ops/index.js';
 import { buildIRs, buildResult, interpret, type OutputReuse } from './analyze.js';
 import { parser } from '@lezer/python';
 import { ChunkedParser, type Stmt } from './ast.js';
-import { blankUnclosed, LineIndex, topLevelChunks } from './parse.js';
+import { LineIndex, prepare, prepareEdit, type Prepared, type TextEdit } from './parse.js';
 import type { InstRecord, RunCache } from './interp.js';
 import type { AnalysisResult, Diagnostic, ModelIR } from './types.js';
 
 export type * from './types.js';
 
-/** A text change in offsets of the previous text (for incremental re-parsing). */
-export interface TextEdit { readonly from: number; readonly to: number; readonly insertLength: number }
+export type { TextEdit };
 
 export interface AnalyzeOptions {
   /** Shown in diagnostics' context; no file is read. */
@@ -33,15 +32,21 @@ export class DocumentAnalyzer {
   /** Output layers of earlier versions, handed out again when unchanged (see buildResult). */
   private readonly outputReuse: OutputReuse = { layers: new Map() };
   private lastSource: string | null = null;
+  /** The last version cut into chunks: an edit re-scans only the chunks around it. */
+  private prepared: Prepared | null = null;
   private lastResult: AnalysisResult = EMPTY;
 
   constructor(readonly options: AnalyzeOptions = {}) {}
 
-  /** `edits` are accepted for API symmetry: unchanged top-level chunks are found by their text. */
-  update(source: string, _edits?: readonly TextEdit[]): AnalysisResult {
+  /**
+   * `edits`: the change from the previous version's text, if known (one edit: the server merges
+   * them). It is checked against the texts; without it, or when it does not fit, the whole text
+   * is scanned. Unchanged top-level chunks are reused either way.
+   */
+  update(source: string, edits?: readonly TextEdit[]): AnalysisResult {
     if (source === this.lastSource) return this.lastResult;
     try {
-      const { stmts, text } = this.parse(source);
+      const { stmts, text } = this.parse(source, edits);
       const next: RunCache = new Map();
       const analysed = interpret(text, stmts, undefined, { prev: this.runCache, next, prevInst: this.instCache });
       const result = buildResult(analysed, new LineIndex(text), this.outputReuse);
@@ -55,13 +60,17 @@ export class DocumentAnalyzer {
       // moved into the failed version: start the next one afresh.
       this.runCache = new Map();
       this.instCache = null;
+      this.prepared = null;
       this.outputReuse.layers.clear();
       return { ...EMPTY, diagnostics: [internalDiagnostic(e)] };
     }
   }
 
-  parse(source: string): { stmts: Stmt[]; text: string } {
-    return parseSource(source, this.chunked);
+  parse(source: string, edits?: readonly TextEdit[]): { stmts: Stmt[]; text: string } {
+    const last = this.prepared;
+    const p = (last && edits && edits.length === 1 && prepareEdit(last, source, edits[0]!)) || prepare(source);
+    this.prepared = p;
+    return { stmts: parseChunks(p, this.chunked), text: p.text };
   }
 }
 
@@ -75,7 +84,9 @@ export interface BuildModelOptions {
 /** Analyse one class with the given inputs and return the IR the engine executes. */
 export function buildModel(source: string, options: BuildModelOptions): { ir: ModelIR | null; diagnostics: Diagnostic[] } {
   try {
-    const { stmts, text } = parseSource(source, new ChunkedParser());
+    const p = prepare(source);
+    const stmts = parseChunks(p, new ChunkedParser());
+    const text = p.text;
     const lines = new LineIndex(text);
     const analysed = interpret(text, stmts, options.inputs ? { className: options.className, inputs: [...options.inputs] } : undefined);
     const result = buildResult(analysed, lines);
@@ -96,10 +107,9 @@ export function buildModel(source: string, options: BuildModelOptions): { ir: Mo
   }
 }
 
-/** Parse: blank half-typed statements, then parse top-level chunks (reused by text between versions). */
-function parseSource(source: string, chunked: ChunkedParser): { stmts: Stmt[]; text: string } {
-  const text = blankUnclosed(source);
-  return { stmts: chunked.parse(text, topLevelChunks(text), (chunk) => parser.parse(chunk)), text };
+/** Parse the top-level chunks of a prepared text (reused by text between versions). */
+function parseChunks(p: Prepared, chunked: ChunkedParser): Stmt[] {
+  return chunked.parse(p.text, p.chunks, (chunk) => parser.parse(chunk), p.same);
 }
 
 function internalDiagnostic(e: unknown): Diagnostic {
