@@ -26,10 +26,15 @@ import {
  */
 export interface FactAcc {
   from: number; to: number; kind: 'assign' | 'use' | 'expr' | 'param'; hintAt?: number;
-  value: Value; vk: string; ctx: string;
+  /** `vk`: the value as text, the key that tells values apart; made when first needed (see key()). */
+  value: Value; vk: string | null; ctx: string;
   more: { values: Value[]; keys: string[]; contexts: string[] } | null;
   /** The output fact built from it last time (a replayed record's object lives on): see buildResult. */
   out: ShapeFact | null;
+}
+/** A fact's value as text (made once: most facts never meet another at the same place). */
+function factKey(f: FactAcc): string {
+  return (f.vk ??= valueToString(f.value));
 }
 export interface DiagAcc {
   from: number; to: number; severity: 'error' | 'warning' | 'information' | 'hint'; message: string; code: string;
@@ -304,7 +309,7 @@ export class Interp {
     const value = toValue(v);
     if (value.kind === 'unknown' || (value.kind === 'tensor' && value.shape === null)) return;
     // hintAt always present: adding it later moves the object to a slower shape with a property store.
-    const o: FactAcc = { from: span.from, to: span.to, kind, value, vk: valueToString(value), ctx: f.ctxName, more: null, hintAt, out: null };
+    const o: FactAcc = { from: span.from, to: span.to, kind, value, vk: null, ctx: f.ctxName, more: null, hintAt, out: null };
     if (this.capture) this.capture.facts.push(o);
     this.addFact(o);
   }
@@ -317,13 +322,15 @@ export class Interp {
     for (let i = 0; i < list.length; i++) if (list[i]!.to === o.to && list[i]!.kind === o.kind) { at = i; break; }
     if (at < 0) { list.push(o); return; }
     const acc = list[at]!;
-    if (acc.vk === o.vk) return;
+    if (acc.value === o.value) return;
+    const ok = factKey(o);
+    if (factKey(acc) === ok) return;
     if (!acc.more) {
-      list[at] = { from: acc.from, to: acc.to, kind: acc.kind, value: acc.value, vk: acc.vk, ctx: acc.ctx, more: { values: [o.value], keys: [o.vk], contexts: [o.ctx] }, hintAt: acc.hintAt, out: null };
+      list[at] = { from: acc.from, to: acc.to, kind: acc.kind, value: acc.value, vk: acc.vk, ctx: acc.ctx, more: { values: [o.value], keys: [ok], contexts: [o.ctx] }, hintAt: acc.hintAt, out: null };
       return;
     }
-    if (acc.more.keys.includes(o.vk)) return;
-    acc.more.keys.push(o.vk);
+    if (acc.more.keys.includes(ok)) return;
+    acc.more.keys.push(ok);
     acc.more.values.push(o.value);
     acc.more.contexts.push(o.ctx);
   }
@@ -860,7 +867,9 @@ export class Interp {
     }
     const layers = rec.layers.map((l) => shiftLayer(l, shift));
     for (const moved of layers) {
-      if (!this.layers.has(moved.key)) this.layers.set(moved.key, moved);
+      let paths = this.layerPaths.get(moved.owner);
+      if (!paths) this.layerPaths.set(moved.owner, (paths = new Set()));
+      if (!paths.has(moved.path)) { paths.add(moved.path); this.layers.set(moved.key, moved); }
       for (const cap of this.instCaptures) cap.layers.push(moved);
     }
     const diags = rec.diags.map((d) => shiftDiag(d, shift));
@@ -925,8 +934,14 @@ export class Interp {
     }
     return id;
   }
+  /** name -> binder text -> id: both strings are kept objects (AST names, statement texts), so no key is built per lookup. */
+  private readonly nameDepByName = new Map<string, Map<string, number>>();
   private nameDepId(name: string, binder: string): number {
-    return this.nameDepIdOf(`${NAME_DEP}${name}${NAME_DEP}${binder}`);
+    let inner = this.nameDepByName.get(name);
+    if (!inner) this.nameDepByName.set(name, (inner = new Map()));
+    let id = inner.get(binder);
+    if (id === undefined) inner.set(binder, (id = this.nameDepIdOf(`${NAME_DEP}${name}${NAME_DEP}${binder}`)));
+    return id;
   }
   private nameDepHolds(dep: string): boolean {
     const at = dep.indexOf(NAME_DEP, NAME_DEP.length);
@@ -1114,9 +1129,14 @@ export class Interp {
     void at;
   }
 
+  /** owner -> paths recorded in `layers` (no `owner NUL path` key is built to find out). */
+  private readonly layerPaths = new Map<string, Set<string>>();
   private recordLayer(owner: string, path: string, m: ModuleInst): void {
-    const key = `${owner}\u0000${path}`;
-    if (!this.layers.has(key) && m.ctor) {
+    let paths = this.layerPaths.get(owner);
+    if (!paths) this.layerPaths.set(owner, (paths = new Set()));
+    if (!paths.has(path) && m.ctor) {
+      paths.add(path);
+      const key = `${owner}\u0000${path}`;
       const params = flatParams(m, '');
       const rec: LayerAcc = { owner, path, type: m.type, summary: m.summary, from: m.ctor.from, to: m.ctor.to, params, paramCount: countParams(params), key };
       for (const cap of this.instCaptures) cap.layers.push(rec);
@@ -1651,8 +1671,8 @@ export class Interp {
     if (!producesTensor(out)) return out;
     if (!f.ir || this.silent > 0) return stripRefs(out);
     const irArgs: Record<string, IRArg> = {};
-    for (const [k, v] of Object.entries(args)) {
-      const a = this.irArg(v as FV, f, site);
+    for (const k in args) {
+      const a = this.irArg(args[k] as FV, f, site);
       if (a) irArgs[k] = a;
     }
     const id = f.ir.nodes.length;
@@ -2456,7 +2476,7 @@ export function assignPaths(m: ModuleInst, path: string): void {
 export function flatParams(m: ModuleInst, prefix: string): ParamShape[] {
   const out: ParamShape[] = [];
   const own = m.spec ? m.params : [...m.params.filter((p) => !p.buffer), ...m.params.filter((p) => p.buffer)];
-  for (const p of own) out.push({ ...p, name: prefix ? `${prefix}.${p.name}` : p.name });
+  for (const p of own) out.push(prefix ? { ...p, name: `${prefix}.${p.name}` } : p);
   for (const [k, c] of m.children) out.push(...flatParams(c, prefix ? `${prefix}.${k}` : k));
   return out;
 }
