@@ -47,8 +47,8 @@ test('prepareEdit equals a whole scan after random edits', () => {
         const n = got.chunks.length;
         const m = prev.chunks.length;
         for (let i = 0; i < after; i++) {
-          const a = got.chunks[n - 1 - i]!;
-          const b = prev.chunks[m - 1 - i]!;
+          const a: { from: number; to: number } = got.chunks[n - 1 - i]!;
+          const b: { from: number; to: number } = prev.chunks[m - 1 - i]!;
           assert.equal(got.text.slice(a.from, a.to), prev.text.slice(b.from, b.to));
         }
       }

@@ -5,6 +5,7 @@
 // never an exception.
 
 import type { SyntaxNode, Tree } from '@lezer/common';
+import { fastParseChunk } from './fastparse.js';
 
 export interface Span { readonly from: number; readonly to: number }
 
@@ -143,7 +144,8 @@ export class ChunkedParser {
           entry.from = ch.from;
         }
       } else {
-        const stmts = new Converter(key, ch.from).stmts(children(parse(key).topNode));
+        // The hand-written parser for what it fully understands (fastparse.ts), Lezer for the rest.
+        const stmts = fastParseChunk(key, ch.from) ?? new Converter(key, ch.from).stmts(children(parse(key).topNode));
         entry = { from: ch.from, stmts };
       }
       for (const st of entry.stmts) out.push(st);
