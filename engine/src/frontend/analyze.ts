@@ -4,12 +4,12 @@
 // interpreter's records into the public AnalysisResult and ModelIRs.
 
 import { sym, symbolsOf, type Dim } from '../shape/dim.js';
-import type { DType, TensorType } from '../ops/index.js';
+import type { DType, ParamShape, TensorType } from '../ops/index.js';
 import type { Expr, Span, Stmt } from './ast.js';
-import { assignPaths, countTreeParams, Interp, lookup, moduleTree, type FactAcc, type InstRecord, type LayerAcc, type RootRun, type RunCache } from './interp.js';
+import { assignPaths, countTreeParams, Interp, lookup, type FactAcc, type InstRecord, type LayerAcc, type RootRun, type RunCache } from './interp.js';
 import type { LineIndex } from './parse.js';
 import type {
-  AnalysisResult, Diagnostic, IRArg, LayerInfo, ModelIR, ModuleClassInfo, Position, Range, ShapeFact,
+  AnalysisResult, Diagnostic, IRArg, LayerInfo, ModelIR, ModuleClassInfo, ModuleNode, Position, Range, ShapeFact,
 } from './types.js';
 import { int, toValue, type ClassV, type FV, type ModuleInst, type TensorV } from './values.js';
 
@@ -296,7 +296,7 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: Model
     out.set(name, {
       ir: {
         className: name,
-        root: moduleTree(run.inst, range),
+        root: treeOf(run.inst, lines, range),
         inputs,
         nodes: run.ir.nodes.map((n) => {
           // A node's fields never change; only its span moves (replay): reuse the last output when its range did not.
@@ -310,6 +310,51 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: Model
     });
   }
   return out;
+}
+
+/**
+ * The IR's module tree, reusing the node built for a module last time when nothing in it changed
+ * (replayed runs keep their instances: an edit rebuilt every tree of the file).
+ */
+const treeOut = new WeakMap<ModuleInst, ModuleNode>();
+const NO_ATTRS: ModuleNode['attrs'] = Object.freeze({});
+
+function treeOf(m: ModuleInst, lines: LineIndex, range: (s: Span) => Range): ModuleNode {
+  const old = treeOut.get(m);
+  let same = old !== undefined && old.children.length === m.children.size;
+  let kids: ModuleNode[] | null = same ? null : [];
+  let i = 0;
+  for (const c of m.children.values()) {
+    const t = treeOf(c, lines, range);
+    if (same && old!.children[i] !== t) { same = false; kids = old!.children.slice(0, i); }
+    if (!same) kids!.push(t);
+    i++;
+  }
+  const attrs = m.spec ? m.attrs : NO_ATTRS;
+  if (same && old!.path === m.path && old!.type === m.type && old!.attrs === attrs && sameOwnParams(old!.params, m)
+    && (old!.range === null ? m.ctor === null : m.ctor !== null && samePos(old!.range.start, m.ctor.from, lines) && samePos(old!.range.end, m.ctor.to, lines))) {
+    return old!;
+  }
+  const made: ModuleNode = {
+    path: m.path, type: m.type, builtin: m.cls === null, attrs, params: ownParams(m),
+    children: kids ?? old!.children, range: m.ctor ? range(m.ctor) : null,
+  };
+  treeOut.set(m, made);
+  return made;
+}
+
+/** Own parameters in state_dict order: a builtin layer's as its spec lists them, a user module's parameters before buffers. */
+function ownParams(m: ModuleInst): readonly ParamShape[] {
+  return m.spec ? m.params : [...m.params.filter((p) => !p.buffer), ...m.params.filter((p) => p.buffer)];
+}
+
+function sameOwnParams(old: readonly ParamShape[], m: ModuleInst): boolean {
+  if (m.spec) return old === m.params;
+  if (old.length !== m.params.length) return false;
+  let i = 0;
+  for (const p of m.params) if (!p.buffer && old[i++] !== p) return false;
+  for (const p of m.params) if (p.buffer && old[i++] !== p) return false;
+  return true;
 }
 
 function outputArg(v: FV | null): IRArg | null {

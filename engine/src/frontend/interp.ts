@@ -12,7 +12,7 @@ import {
   type BoundArgs, type DType, type FunctionBinding, type LayerSpec, type ParamShape, type TensorType, type Value,
 } from '../ops/index.js';
 import type { Arg, Expr, Param, Span, Stmt } from './ast.js';
-import type { IRArg, IRNode, IRValueRef, ModuleNode, ShapeFact } from './types.js';
+import type { IRArg, IRNode, IRValueRef, ShapeFact } from './types.js';
 import {
   fromValue, int, isTensor, join, NONE, toValue, UNKNOWN, unknownTensor, valueToString,
   type BuiltinV, type ClassV, type DictV, type FuncV, type FV, type ModuleInst, type Scope, type TensorV,
@@ -2068,7 +2068,11 @@ export class Interp {
     // The IR's spans are its own (copied when recorded): moved in place too.
     const ir: IRBuilder = rec.run.ir;
     if (!same) {
-      for (const n of ir.nodes) n.span = { from: shift(n.span.from), to: shift(n.span.to) };
+      for (const n of ir.nodes) {
+        const sp = n.span as { from: number; to: number }; // each node's own copy (recordNode)
+        sp.from = shift(sp.from);
+        sp.to = shift(sp.to);
+      }
       ir.brokenAt = shift(ir.brokenAt);
     }
     const r = rec.run; // explicit literals: spreads are slow here
@@ -2467,9 +2471,19 @@ function holdsClass(v: FV): boolean {
   return v.kind === 'class' || (v.kind === 'tuple' && v.items.some(holdsClass));
 }
 
+/** Per module: its children's paths, made for the path it had then (an edit assigns the same paths again). */
+const childPaths = new WeakMap<ModuleInst, { base: string; paths: Map<string, string> }>();
+
 export function assignPaths(m: ModuleInst, path: string): void {
   m.path = path;
-  for (const [k, c] of m.children) assignPaths(c, path ? `${path}.${k}` : k);
+  if (m.children.size === 0) return;
+  let cache = childPaths.get(m);
+  if (!cache || cache.base !== path) childPaths.set(m, (cache = { base: path, paths: new Map() }));
+  for (const [k, c] of m.children) {
+    let p = cache.paths.get(k);
+    if (p === undefined) cache.paths.set(k, (p = path ? `${path}.${k}` : k));
+    assignPaths(c, p);
+  }
 }
 
 /** Parameters and buffers of a module subtree in state_dict order, names relative to `prefix`. */
@@ -2509,19 +2523,6 @@ export function forwardParamNames(m: ModuleInst): string[] {
   }
   if (m.spec) return m.spec.forward.map((p) => p.name);
   return ['input'];
-}
-
-export function moduleTree(m: ModuleInst, toRange: (s: Span) => ModuleNode['range']): ModuleNode {
-  const own = m.spec ? m.params : [...m.params.filter((p) => !p.buffer), ...m.params.filter((p) => p.buffer)];
-  return {
-    path: m.path,
-    type: m.type,
-    builtin: m.cls === null,
-    attrs: m.spec ? m.attrs : {},
-    params: own,
-    children: [...m.children.values()].map((c) => moduleTree(c, toRange)),
-    range: m.ctor ? toRange(m.ctor) : null,
-  };
 }
 
 export { lookup };
