@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { analyze, DocumentAnalyzer, type TextEdit } from '../engine/src/frontend/index.js';
 import { TestClient, SERVER_JS } from '../test/lsp/lsp_client.js';
 
@@ -182,9 +183,16 @@ async function allocatedPerEdit(analyzer: DocumentAnalyzer, source: string, edit
 }
 interface SampleNode { selfSize: number; children: SampleNode[] }
 
-async function main(): Promise<void> {
+/** What one process measures (see main: several processes, pooled). */
+interface Sample {
+  lines: number; classes: number; facts: number;
+  firstEver: number; cold: number[]; coldCpu: number[]; coldPhases: Phases;
+  firstEdits: number[]; inc: number[]; incCpu: number[]; editPhases: Phases;
+  alloc: number; heapUsed: number; rss: number;
+}
+
+async function measure(): Promise<Sample> {
   const source = generateModelFile(2000);
-  const lines = source.split('\n').length;
 
   // The very first analysis in a fresh process (JIT cold): what opening the first file costs.
   const firstEver: number[] = [];
@@ -207,7 +215,7 @@ async function main(): Promise<void> {
   // reported on their own; the target is the steady state while typing.
   const analyzer = new DocumentAnalyzer({ fileName: 'bench.py' });
   analyzer.update(source);
-  const at = source.indexOf('        x = self.res2(x)') + '        x = self.res2(x'.length;
+  const at = editOffset(source);
   const edited = source.slice(0, at) + ' ' + source.slice(at);
   const firstEdits: number[] = [];
   const inc: number[] = [];
@@ -226,6 +234,38 @@ async function main(): Promise<void> {
   const alloc = await allocatedPerEdit(analyzer, source, edited, at);
   collect();
   const mem = process.memoryUsage();
+  return {
+    lines: source.split('\n').length, classes: first.classes.length, facts: first.facts.length,
+    firstEver: firstEver[0]!, cold, coldCpu, coldPhases, firstEdits, inc, incCpu, editPhases,
+    alloc, heapUsed: mem.heapUsed, rss: mem.rss,
+  };
+}
+
+const editOffset = (source: string): number => source.indexOf('        x = self.res2(x)') + '        x = self.res2(x'.length;
+
+// Timings of an allocation-heavy workload move a lot between processes on a small shared machine
+// (what the JIT optimised, when the major GCs fall): several processes, samples pooled, and each
+// process's own median shown so the spread is visible.
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
+
+async function main(): Promise<void> {
+  if (process.env.BENCH_WORKER) {
+    process.stdout.write(JSON.stringify(await measure()));
+    return;
+  }
+  const samples: Sample[] = [];
+  for (let i = 0; i < PROCESSES; i++) {
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_WORKER: '1' }, encoding: 'utf8', maxBuffer: 64 << 20,
+    });
+    if (r.status !== 0) throw new Error(`benchmark process ${i + 1} failed: ${r.stderr}`);
+    samples.push(JSON.parse(r.stdout) as Sample);
+  }
+  const pool = <T>(f: (s: Sample) => T[]): T[] => samples.flatMap(f);
+  const perProcess = (f: (s: Sample) => number[]): string => `per process ${samples.map((s) => median(f(s)).toFixed(1)).join(' / ')} ms`;
+  const poolPhases = (f: (s: Sample) => Phases): Phases => ({ parse: pool((s) => f(s).parse), interpret: pool((s) => f(s).interpret), results: pool((s) => f(s).results) });
+  const source = generateModelFile(2000);
+  const at = editOffset(source);
 
   // Through the LSP: didChange -> publishDiagnostics (includes the server's diagnostics debounce).
   let lsp = 'skipped (dist/server.js not built)';
@@ -247,26 +287,30 @@ async function main(): Promise<void> {
     }
   }
 
+  const s0 = samples[0]!;
+  const n = samples.length;
   const rows: [string, string, string][] = [
-    ['file', `${lines} lines, ${first.classes.length} classes, ${first.facts.length} facts`, ''],
-    [`cold analysis (median of ${COLD_RUNS}, after ${COLD_WARMUP} to warm the JIT)`, spread(cold), '< 50 ms'],
-    ['  phases (medians)', phases(coldPhases), ''],
-    ['  process CPU time (all threads, GC helpers too)', spread(coldCpu), ''],
-    ['  the first analysis in a fresh process (JIT cold)', `${firstEver[0]!.toFixed(1)} ms`, ''],
-    [`re-analysis after 1-char edit (median of ${EDIT_RUNS}, after ${EDIT_WARMUP} edits)`, spread(inc), '< 10 ms'],
-    ['  phases (medians)', phases(editPhases), ''],
-    ['  process CPU time (all threads, GC helpers too)', spread(incCpu), ''],
-    [`  the first ${EDIT_WARMUP} edits after opening (JIT warming)`, spread(firstEdits), ''],
-    ['heapUsed after analyses (after a full GC)', mb(mem.heapUsed), ''],
-    ['allocated per edit (GC work; does not depend on load)', mb(alloc), ''],
-    ['RSS', mb(mem.rss), ''],
+    ['file', `${s0.lines} lines, ${s0.classes} classes, ${s0.facts} facts`, ''],
+    [`cold analysis (median of ${n}x${COLD_RUNS}, after ${COLD_WARMUP} to warm the JIT)`, spread(pool((s) => s.cold)), '< 50 ms'],
+    ['', perProcess((s) => s.cold), ''],
+    ['  phases (medians)', phases(poolPhases((s) => s.coldPhases)), ''],
+    ['  process CPU time (all threads, GC helpers too)', spread(pool((s) => s.coldCpu)), ''],
+    ['  the first analysis in a fresh process (JIT cold)', spread(samples.map((s) => s.firstEver)), ''],
+    [`re-analysis after 1-char edit (median of ${n}x${EDIT_RUNS}, after ${EDIT_WARMUP} edits)`, spread(pool((s) => s.inc)), '< 10 ms'],
+    ['', perProcess((s) => s.inc), ''],
+    ['  phases (medians)', phases(poolPhases((s) => s.editPhases)), ''],
+    ['  process CPU time (all threads, GC helpers too)', spread(pool((s) => s.incCpu)), ''],
+    [`  the first ${EDIT_WARMUP} edits after opening (JIT warming)`, spread(pool((s) => s.firstEdits)), ''],
+    ['heapUsed after analyses (after a full GC)', mb(median(samples.map((s) => s.heapUsed))), ''],
+    ['allocated per edit (GC work; does not depend on load)', mb(median(samples.map((s) => s.alloc))), ''],
+    ['RSS', mb(median(samples.map((s) => s.rss))), ''],
     ['LSP didChange -> publishDiagnostics', lsp, ''],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   console.log(`${'measure'.padEnd(w0)}  ${'value'.padEnd(w1)}  target`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
-  if (first.facts.length === 0) console.log('\nnote: the frontend returned no facts (still the stub?): these times measure nothing yet.');
+  if (s0.facts === 0) console.log('\nnote: the frontend returned no facts (still the stub?): these times measure nothing yet.');
 }
 
 // Run only when executed, so tests can import generateModelFile.
