@@ -6,7 +6,7 @@
 import { sym, symbolsOf, type Dim } from '../shape/dim.js';
 import type { DType, ParamShape, TensorType } from '../ops/index.js';
 import type { Expr, Span, Stmt } from './ast.js';
-import { assignPaths, countTreeParams, Interp, lookup, type FactAcc, type InstRecord, type LayerAcc, type RootRun, type RunCache } from './interp.js';
+import { assignPaths, countTreeParams, Interp, lookup, mergedFacts, type FactAcc, type InstRecord, type LayerAcc, type RootRun, type RunCache } from './interp.js';
 import type { LineIndex } from './parse.js';
 import type {
   AnalysisResult, Diagnostic, IRArg, LayerInfo, ModelIR, ModuleClassInfo, ModuleNode, Position, Range, ShapeFact,
@@ -179,11 +179,7 @@ export function buildResult(a: Analysed, lines: LineIndex, reuse?: OutputReuse):
   // Facts are grouped by start offset, each group in recording order. A fact a replayed run
   // recorded is the same object in every version: its last output is handed out again when
   // nothing about it changed (only new facts and moved lines get new objects).
-  const starts = new Int32Array(interp.facts.size); // a typed array sorts numerically without a comparator
-  let n = 0;
-  for (const from of interp.facts.keys()) starts[n++] = from;
-  starts.sort();
-  for (const from of starts) for (const f of interp.facts.get(from)!) {
+  for (const f of mergedFacts(interp.facts)) {
     const old = f.out;
     if (old && sameFact(old, f, interp.src, lines)) {
       facts.push(old);

@@ -32,6 +32,45 @@ export interface FactAcc {
   /** The output fact built from it last time (a replayed record's object lives on): see buildResult. */
   out: ShapeFact | null;
 }
+/**
+ * Facts ordered by start offset, those at one place in recording order, and the values of one
+ * place (same range and kind) seen in several contexts merged into one fact. A merged fact is a
+ * new object; the others are the recorded ones (a replayed record's facts live on, with the
+ * output built from them last time: see buildResult).
+ */
+export function mergedFacts(all: readonly FactAcc[]): FactAcc[] {
+  const n = all.length;
+  let mult = 1;
+  while (mult < n) mult *= 2;
+  // (offset, index) in one number: a typed array sorts numerically without a comparator.
+  const order = new Float64Array(n);
+  for (let i = 0; i < n; i++) order[i] = all[i]!.from * mult + i;
+  order.sort();
+  const out: FactAcc[] = [];
+  let groupStart = 0;
+  let groupFrom = -1;
+  for (let j = 0; j < n; j++) {
+    const o = all[order[j]! % mult]!;
+    if (o.from !== groupFrom) { groupFrom = o.from; groupStart = out.length; out.push(o); continue; }
+    let at = -1;
+    for (let i = groupStart; i < out.length; i++) if (out[i]!.to === o.to && out[i]!.kind === o.kind) { at = i; break; }
+    if (at < 0) { out.push(o); continue; }
+    const acc = out[at]!;
+    if (acc.value === o.value) continue;
+    const ok = factKey(o);
+    if (factKey(acc) === ok) continue;
+    if (!acc.more) {
+      out[at] = { from: acc.from, to: acc.to, kind: acc.kind, value: acc.value, vk: acc.vk, ctx: acc.ctx, more: { values: [o.value], keys: [ok], contexts: [o.ctx] }, hintAt: acc.hintAt, out: null };
+      continue;
+    }
+    if (acc.more.keys.includes(ok)) continue;
+    acc.more.keys.push(ok);
+    acc.more.values.push(o.value);
+    acc.more.contexts.push(o.ctx);
+  }
+  return out;
+}
+
 /** A fact's value as text (made once: most facts never meet another at the same place). */
 function factKey(f: FactAcc): string {
   return (f.vk ??= valueToString(f.value));
@@ -212,7 +251,8 @@ class ReturnSignal { constructor(readonly value: FV) {} }
 export class Interp {
   readonly diags = new Map<string, DiagAcc>();
   /** Facts by start offset (a small integer key), then by end and kind (few per offset). */
-  readonly facts = new Map<number, FactAcc[]>();
+  /** Every fact recorded, in recording order (replays add theirs again); merged per place by mergedFacts. */
+  readonly facts: FactAcc[] = [];
   readonly layers = new Map<string, LayerAcc>();
   readonly classes: ClassV[] = [];
   readonly instances = new Map<ClassV, ModuleInst[]>();
@@ -316,23 +356,7 @@ export class Interp {
 
   /** Record a single-value fact; `o` is kept as it is (a run record may share it). */
   private addFact(o: FactAcc): void {
-    const list = this.facts.get(o.from);
-    if (!list) { this.facts.set(o.from, [o]); return; } // `[o]`, not `[]` then push (which reserves 17 slots)
-    let at = -1;
-    for (let i = 0; i < list.length; i++) if (list[i]!.to === o.to && list[i]!.kind === o.kind) { at = i; break; }
-    if (at < 0) { list.push(o); return; }
-    const acc = list[at]!;
-    if (acc.value === o.value) return;
-    const ok = factKey(o);
-    if (factKey(acc) === ok) return;
-    if (!acc.more) {
-      list[at] = { from: acc.from, to: acc.to, kind: acc.kind, value: acc.value, vk: acc.vk, ctx: acc.ctx, more: { values: [o.value], keys: [ok], contexts: [o.ctx] }, hintAt: acc.hintAt, out: null };
-      return;
-    }
-    if (acc.more.keys.includes(ok)) return;
-    acc.more.keys.push(ok);
-    acc.more.values.push(o.value);
-    acc.more.contexts.push(o.ctx);
+    this.facts.push(o);
   }
 
   private breakIR(f: Frame, why: string, at: Span): void {
