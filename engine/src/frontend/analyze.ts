@@ -204,7 +204,7 @@ export function buildResult(a: Analysed, lines: LineIndex, reuse?: OutputReuse):
     refsByClass.set(cls.name, refs);
   }
   const layers: LayerInfo[] = [];
-  for (const l of interp.layers.values()) {
+  for (const l of interp.layers) {
     const spans = l.path.includes('.') ? [] : (refsByClass.get(l.owner)?.get(l.path) ?? []);
     const old = reuse?.layers.get(l.key);
     if (old && sameLayer(old, l, spans, lines)) { layers.push(old); continue; }
@@ -218,7 +218,7 @@ export function buildResult(a: Analysed, lines: LineIndex, reuse?: OutputReuse):
   if (reuse && reuse.layers.size > 2 * layers.length + 64) {
     reuse.layers = new Map();
     let i = 0;
-    for (const l of interp.layers.values()) reuse.layers.set(l.key, layers[i++]!); // one output per layer, in order
+    for (const l of interp.layers) reuse.layers.set(l.key, layers[i++]!); // one output per layer, in order
   }
 
   const classes: ModuleClassInfo[] = [];

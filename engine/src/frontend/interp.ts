@@ -253,7 +253,8 @@ export class Interp {
   /** Facts by start offset (a small integer key), then by end and kind (few per offset). */
   /** Every fact recorded, in recording order (replays add theirs again); merged per place by mergedFacts. */
   readonly facts: FactAcc[] = [];
-  readonly layers = new Map<string, LayerAcc>();
+  /** Layers in the order they were recorded, one per (owner, path): see layerPaths. */
+  readonly layers: LayerAcc[] = [];
   readonly classes: ClassV[] = [];
   readonly instances = new Map<ClassV, ModuleInst[]>();
   readonly runs: RootRun[] = [];
@@ -893,7 +894,7 @@ export class Interp {
     for (const moved of layers) {
       let paths = this.layerPaths.get(moved.owner);
       if (!paths) this.layerPaths.set(moved.owner, (paths = new Set()));
-      if (!paths.has(moved.path)) { paths.add(moved.path); this.layers.set(moved.key, moved); }
+      if (!paths.has(moved.path)) { paths.add(moved.path); this.layers.push(moved); }
       for (const cap of this.instCaptures) cap.layers.push(moved);
     }
     const diags = rec.diags.map((d) => shiftDiag(d, shift));
@@ -1164,7 +1165,7 @@ export class Interp {
       const params = flatParams(m, '');
       const rec: LayerAcc = { owner, path, type: m.type, summary: m.summary, from: m.ctor.from, to: m.ctor.to, params, paramCount: countParams(params), key };
       for (const cap of this.instCaptures) cap.layers.push(rec);
-      this.layers.set(key, rec);
+      this.layers.push(rec);
     }
     for (const [k, c] of m.children) this.recordLayer(owner, `${path}.${k}`, c);
   }
