@@ -312,11 +312,10 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: Model
  * The IR's module tree, reusing the node built for a module last time when nothing in it changed
  * (replayed runs keep their instances: an edit rebuilt every tree of the file).
  */
-const treeOut = new WeakMap<ModuleInst, ModuleNode>();
 const NO_ATTRS: ModuleNode['attrs'] = Object.freeze({});
 
 function treeOf(m: ModuleInst, lines: LineIndex, range: (s: Span) => Range): ModuleNode {
-  const old = treeOut.get(m);
+  const old = m.treeOut as ModuleNode | null ?? undefined;
   let same = old !== undefined && old.children.length === m.children.size;
   let kids: ModuleNode[] | null = same ? null : [];
   let i = 0;
@@ -335,7 +334,7 @@ function treeOf(m: ModuleInst, lines: LineIndex, range: (s: Span) => Range): Mod
     path: m.path, type: m.type, builtin: m.cls === null, attrs, params: ownParams(m),
     children: kids ?? old!.children, range: m.ctor ? range(m.ctor) : null,
   };
-  treeOut.set(m, made);
+  m.treeOut = made;
   return made;
 }
 

@@ -778,7 +778,7 @@ export class Interp {
   }
 
   newModule(type: string, cls: ClassV | null, spec: LayerSpec | null, ctor: Span | null, summary: string): ModuleInst {
-    const m: ModuleInst = { kind: 'module', type, cls, spec, attrs: {}, params: [], children: new Map(), fields: new Map(), path: '', ctor: ctor ? { from: ctor.from, to: ctor.to } : null, summary, broken: false, id: nextModuleId++ };
+    const m: ModuleInst = { kind: 'module', type, cls, spec, attrs: {}, params: [], children: new Map(), fields: new Map(), path: '', ctor: ctor ? { from: ctor.from, to: ctor.to } : null, summary, inContainer: false, broken: false, id: nextModuleId++, treeOut: null, childPaths: null };
     const top = this.touchStack[this.touchStack.length - 1];
     if (top) this.instSegs.set(m, top);
     return m;
@@ -2496,14 +2496,12 @@ function holdsClass(v: FV): boolean {
   return v.kind === 'class' || (v.kind === 'tuple' && v.items.some(holdsClass));
 }
 
-/** Per module: its children's paths, made for the path it had then (an edit assigns the same paths again). */
-const childPaths = new WeakMap<ModuleInst, { base: string; paths: Map<string, string> }>();
-
 export function assignPaths(m: ModuleInst, path: string): void {
   m.path = path;
   if (m.children.size === 0) return;
-  let cache = childPaths.get(m);
-  if (!cache || cache.base !== path) childPaths.set(m, (cache = { base: path, paths: new Map() }));
+  // Children's paths made for the path the module had then: an edit assigns the same paths again.
+  let cache = m.childPaths;
+  if (!cache || cache.base !== path) m.childPaths = cache = { base: path, paths: new Map() };
   for (const [k, c] of m.children) {
     let p = cache.paths.get(k);
     if (p === undefined) cache.paths.set(k, (p = path ? `${path}.${k}` : k));

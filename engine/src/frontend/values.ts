@@ -34,7 +34,15 @@ export interface ModuleInst {
   readonly ctor: Span | null;
   readonly summary: string;
   /** Constructed inside a container expression: its errors go to its own line. */
-  inContainer?: boolean;
+  inContainer: boolean;
+  /**
+   * Outputs made from this instance last time, handed out again while unchanged (instances of
+   * unchanged constructions move to the next version): its IR module-tree node, and its
+   * children's paths for the path it had. Fields rather than WeakMaps: ephemeron tables slow
+   * every young-generation collection.
+   */
+  treeOut: unknown;
+  childPaths: { base: string; paths: Map<string, string> } | null;
   /** The constructor failed its check: calls give unknown without further errors. */
   broken: boolean;
   readonly id: number;
