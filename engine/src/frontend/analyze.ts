@@ -160,7 +160,13 @@ function jaxtyping(interp: Interp, ann: Expr): TensorV | null {
  * changed (an edit rebuilt every output object, and every version's garbage survived a scavenge
  * or two: GC was a quarter of an edit). Facts do the same through FactAcc.out.
  */
-export interface OutputReuse { layers: Map<string, LayerInfo> }
+export interface OutputReuse {
+  layers: Map<string, LayerInfo>;
+  /** Counts the results built; a fact's output from the last one is known to be current below `stableBelow`. */
+  version: number;
+  /** Offsets below this one have the previous version's text (and so its lines): the start of the first re-scanned chunk. */
+  stableBelow: number;
+}
 
 export function buildResult(a: Analysed, lines: LineIndex, reuse?: OutputReuse): AnalysisResult {
   const { interp } = a;
@@ -179,9 +185,21 @@ export function buildResult(a: Analysed, lines: LineIndex, reuse?: OutputReuse):
   // Facts are grouped by start offset, each group in recording order. A fact a replayed run
   // recorded is the same object in every version: its last output is handed out again when
   // nothing about it changed (only new facts and moved lines get new objects).
+  const prevVersion = reuse ? reuse.version : -2;
+  const version = prevVersion + 1;
+  if (reuse) reuse.version = version;
+  const stable = reuse ? reuse.stableBelow : 0;
   for (const f of mergedFacts(interp.facts)) {
     const old = f.out;
+    // Handed out last time, single-valued, and wholly in the text before the first changed chunk:
+    // nothing about it can differ (a fact's value, kind and context never change).
+    if (old && f.outVersion === prevVersion && f.more === null && f.to <= stable && (f.hintAt === undefined || f.hintAt <= stable)) {
+      f.outVersion = version;
+      facts.push(old);
+      continue;
+    }
     if (old && sameFact(old, f, interp.src, lines)) {
+      f.outVersion = version;
       facts.push(old);
       continue;
     }
@@ -193,6 +211,7 @@ export function buildResult(a: Analysed, lines: LineIndex, reuse?: OutputReuse):
       : { range: range(f), text, kind: f.kind, values, contexts };
     facts.push(made);
     f.out = made;
+    f.outVersion = version;
   }
 
   // `self.x` occurrences per class, for hover on layer references.

@@ -30,7 +30,7 @@ export class DocumentAnalyzer {
   private runCache: RunCache = new Map();
   private instCache: Map<string, InstRecord> | null = null;
   /** Output layers of earlier versions, handed out again when unchanged (see buildResult). */
-  private readonly outputReuse: OutputReuse = { layers: new Map() };
+  private readonly outputReuse: OutputReuse = { layers: new Map(), version: 0, stableBelow: 0 };
   private lastSource: string | null = null;
   /** The last version cut into chunks: an edit re-scans only the chunks around it. */
   private prepared: Prepared | null = null;
@@ -50,6 +50,8 @@ export class DocumentAnalyzer {
     try {
       const t0 = performance.now();
       const { stmts, text } = this.parse(source, edits);
+      const p = this.prepared!;
+      this.outputReuse.stableBelow = p.same ? (p.chunks[p.same.before]?.from ?? text.length) : 0;
       const t1 = performance.now();
       const next: RunCache = new Map();
       const analysed = interpret(text, stmts, undefined, { prev: this.runCache, next, prevInst: this.instCache });
@@ -68,6 +70,7 @@ export class DocumentAnalyzer {
       this.instCache = null;
       this.prepared = null;
       this.outputReuse.layers.clear();
+      this.outputReuse.version += 2; // no output of the failed version is taken as current
       return { ...EMPTY, diagnostics: [internalDiagnostic(e)] };
     }
   }

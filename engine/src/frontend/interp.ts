@@ -31,6 +31,8 @@ export interface FactAcc {
   more: { values: Value[]; keys: string[]; contexts: string[] } | null;
   /** The output fact built from it last time (a replayed record's object lives on): see buildResult. */
   out: ShapeFact | null;
+  /** The version (OutputReuse.version) that last handed `out` out. */
+  outVersion: number;
 }
 /**
  * Facts ordered by start offset, those at one place in recording order, and the values of one
@@ -60,7 +62,7 @@ export function mergedFacts(all: readonly FactAcc[]): FactAcc[] {
     const ok = factKey(o);
     if (factKey(acc) === ok) continue;
     if (!acc.more) {
-      out[at] = { from: acc.from, to: acc.to, kind: acc.kind, value: acc.value, vk: acc.vk, ctx: acc.ctx, more: { values: [o.value], keys: [ok], contexts: [o.ctx] }, hintAt: acc.hintAt, out: null };
+      out[at] = { from: acc.from, to: acc.to, kind: acc.kind, value: acc.value, vk: acc.vk, ctx: acc.ctx, more: { values: [o.value], keys: [ok], contexts: [o.ctx] }, hintAt: acc.hintAt, out: null, outVersion: -1 };
       continue;
     }
     if (acc.more.keys.includes(ok)) continue;
@@ -350,7 +352,7 @@ export class Interp {
     const value = toValue(v);
     if (value.kind === 'unknown' || (value.kind === 'tensor' && value.shape === null)) return;
     // hintAt always present: adding it later moves the object to a slower shape with a property store.
-    const o: FactAcc = { from: span.from, to: span.to, kind, value, vk: null, ctx: f.ctxName, more: null, hintAt, out: null };
+    const o: FactAcc = { from: span.from, to: span.to, kind, value, vk: null, ctx: f.ctxName, more: null, hintAt, out: null, outVersion: -1 };
     if (this.capture) this.capture.facts.push(o);
     this.addFact(o);
   }
