@@ -21,12 +21,13 @@ export interface Analysed {
 }
 
 /** Run the whole file. `override` makes one class's root run use the given inputs (the engine's). */
-export interface Caches { prev: RunCache; next: RunCache; prevInst: Map<string, InstRecord> | null }
+export interface Caches { prev: RunCache; next: RunCache; prevInst: Map<string, InstRecord> | null; prevStmtText?: Map<Stmt, string> | null }
 
 export function interpret(src: string, stmts: Stmt[], override?: { className: string; inputs: TensorType[] }, cache?: Caches): Analysed {
   const interp = new Interp(src, cache?.prev ?? null, cache?.next ?? null);
   // Constructions are moved from the previous version when unchanged (see reuseInstance).
   interp.prevInstCache = cache?.prevInst ?? null;
+  interp.prevStmtText = cache?.prevStmtText ?? null;
   if (override) interp.collectExamples = false;
   interp.runModule(stmts);
   const moduleClasses = interp.classes.filter((c) => c.isModule);

@@ -29,6 +29,7 @@ export class DocumentAnalyzer {
   /** Root runs of the previous version, replayed when the statements they touched are unchanged. */
   private runCache: RunCache = new Map();
   private instCache: Map<string, InstRecord> | null = null;
+  private stmtText: Map<Stmt, string> | null = null;
   /** Output layers of earlier versions, handed out again when unchanged (see buildResult). */
   private readonly outputReuse: OutputReuse = { layers: new Map(), version: 0, stableBelow: 0 };
   private lastSource: string | null = null;
@@ -54,12 +55,13 @@ export class DocumentAnalyzer {
       this.outputReuse.stableBelow = p.same ? (p.chunks[p.same.before]?.from ?? text.length) : 0;
       const t1 = performance.now();
       const next: RunCache = new Map();
-      const analysed = interpret(text, stmts, undefined, { prev: this.runCache, next, prevInst: this.instCache });
+      const analysed = interpret(text, stmts, undefined, { prev: this.runCache, next, prevInst: this.instCache, prevStmtText: this.stmtText });
       const t2 = performance.now();
       const result = buildResult(analysed, new LineIndex(text), this.outputReuse);
       this.timings = { parse: t1 - t0, interpret: t2 - t1, results: performance.now() - t2 };
       this.runCache = next;
       this.instCache = analysed.interp.instCache;
+      this.stmtText = analysed.interp.stmtText;
       this.lastSource = source;
       this.lastResult = result;
       return result;
@@ -68,6 +70,7 @@ export class DocumentAnalyzer {
       // moved into the failed version: start the next one afresh.
       this.runCache = new Map();
       this.instCache = null;
+      this.stmtText = null;
       this.prepared = null;
       this.outputReuse.layers.clear();
       this.outputReuse.version += 2; // no output of the failed version is taken as current

@@ -290,6 +290,9 @@ export class Interp {
   readonly instCache = new Map<string, InstRecord>();
   prevInstCache: Map<string, InstRecord> | null = null;
   /** Construction-time touched statements of each instance (a run depends on them too). */
+  /** Top-level statement texts of the previous version, and of this one (see runModule). */
+  prevStmtText: Map<Stmt, string> | null = null;
+  readonly stmtText = new Map<Stmt, string>();
   private readonly instSegs = new Map<ModuleInst, Set<number>>(); // a Map: WeakMaps cost the GC more, and this lives one version
   private readonly touchStack: Set<number>[] = [];
   /**
@@ -315,6 +318,7 @@ export class Interp {
   releasePrevious(): void {
     this.prevCache = null;
     this.prevInstCache = null;
+    this.prevStmtText = null;
     this.shiftMemo.clear();
   }
 
@@ -374,7 +378,15 @@ export class Interp {
 
   runModule(stmts: Stmt[]): void {
     const f: Frame = { scope: this.moduleScope, owner: null, kind: 'module', facts: true, ctxName: '<module>', ir: null, scopePath: '', depth: 0, returns: [] };
-    this.segs = stmts.map((s) => ({ from: s.from, to: s.to, text: this.src.slice(s.from, s.to) }));
+    // A statement object reused from the previous version (its chunk's text is unchanged) has
+    // the same text: the previous string is taken, its hash already computed and compared by
+    // identity in the records' dependency checks.
+    const prevText = this.prevStmtText;
+    this.segs = stmts.map((s) => {
+      const text = prevText?.get(s) ?? this.src.slice(s.from, s.to);
+      this.stmtText.set(s, text);
+      return { from: s.from, to: s.to, text };
+    });
     const vars = this.moduleScope.vars;
     const set = vars.set.bind(vars);
     // Remember which top-level statement defined each module-level name (a run depends on it).
