@@ -904,14 +904,16 @@ export class Interp {
       this.instances.set(m.cls!, list);
       for (const cap of this.instCaptures) cap.made.push(m);
     }
-    const layers = rec.layers.map((l) => shiftLayer(l, shift));
+    // Layers (immutable) wholly above the first moved statement are kept as they are.
+    const below = shift.stableBelow;
+    const layers = rec.layers.every((l) => l.to < below) ? rec.layers : rec.layers.map((l) => shiftLayer(l, shift));
     for (const moved of layers) {
       let paths = this.layerPaths.get(moved.owner);
       if (!paths) this.layerPaths.set(moved.owner, (paths = new Set()));
       if (!paths.has(moved.path)) { paths.add(moved.path); this.layers.push(moved); }
       for (const cap of this.instCaptures) cap.layers.push(moved);
     }
-    const diags = rec.diags.map((d) => shiftDiag(d, shift));
+    const diags = rec.diags.every((d) => d.to < below && (d.related ?? []).every((r) => r.to < below)) ? rec.diags : rec.diags.map((d) => shiftDiag(d, shift));
     for (const moved of diags) {
       this.addDiag(moved);
       for (const cap of this.instCaptures) cap.diags.push(moved);
