@@ -6,6 +6,7 @@
 
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { fastParseChunk } from './fastparse.js';
+import { parseNumber } from './literals.js';
 
 export interface Span { readonly from: number; readonly to: number }
 
@@ -160,67 +161,6 @@ export class ChunkedParser {
 }
 
 const EXPR_TOKENS = new Set([',', '(', ')', '[', ']', '{', '}', ':', '*', '**', 'AssignOp', 'for', 'in', 'if', 'async']);
-
-/** Move every offset of a converted statement by `delta` (in place), field by field per node kind. */
-export function shiftStmt(s: Stmt, d: number): void {
-  const w = s as { from: number; to: number };
-  w.from += d; w.to += d;
-  switch (s.k) {
-    case 'assign': for (const t of s.targets) shiftExpr(t, d); if (s.value) shiftExpr(s.value, d); if (s.ann) shiftExpr(s.ann, d); return;
-    case 'aug': shiftExpr(s.target, d); shiftExpr(s.value, d); return;
-    case 'expr': shiftExpr(s.e, d); return;
-    case 'return': if (s.e) shiftExpr(s.e, d); return;
-    case 'if': shiftExpr(s.test, d); shiftStmts(s.body, d); shiftStmts(s.orelse, d); return;
-    case 'for': shiftExpr(s.target, d); shiftExpr(s.iter, d); shiftStmts(s.body, d); shiftStmts(s.orelse, d); return;
-    case 'while': shiftExpr(s.test, d); shiftStmts(s.body, d); return;
-    case 'with': for (const it of s.items) { shiftExpr(it.e, d); if (it.as) shiftExpr(it.as, d); } shiftStmts(s.body, d); return;
-    case 'try': shiftStmts(s.body, d); for (const h of s.handlers) shiftStmts(h, d); shiftStmts(s.orelse, d); shiftStmts(s.final, d); return;
-    case 'def':
-      s.nameFrom += d; s.nameTo += d;
-      shiftParams(s.params, d); shiftStmts(s.body, d); for (const e of s.decorators) shiftExpr(e, d); if (s.returns) shiftExpr(s.returns, d);
-      return;
-    case 'class': s.nameFrom += d; s.nameTo += d; shiftArgs(s.bases, d); shiftStmts(s.body, d); return;
-    default: return;
-  }
-}
-
-function shiftStmts(ss: readonly Stmt[], d: number): void {
-  for (let i = 0; i < ss.length; i++) shiftStmt(ss[i]!, d);
-}
-
-function shiftParams(ps: readonly Param[], d: number): void {
-  for (const p of ps) { (p as { from: number }).from += d; (p as { to: number }).to += d; if (p.default) shiftExpr(p.default, d); if (p.ann) shiftExpr(p.ann, d); }
-}
-
-function shiftArgs(as: readonly Arg[], d: number): void {
-  for (const a of as) { (a as { from: number }).from += d; (a as { to: number }).to += d; shiftExpr(a.value, d); }
-}
-
-function shiftExprs(es: readonly Expr[], d: number): void {
-  for (let i = 0; i < es.length; i++) shiftExpr(es[i]!, d);
-}
-
-function shiftExpr(e: Expr, d: number): void {
-  const w = e as { from: number; to: number };
-  w.from += d; w.to += d;
-  switch (e.k) {
-    case 'attr': e.nameFrom += d; shiftExpr(e.obj, d); return;
-    case 'call': shiftExpr(e.fn, d); shiftArgs(e.args, d); return;
-    case 'index': shiftExpr(e.obj, d); shiftExpr(e.index, d); return;
-    case 'slice': if (e.lo) shiftExpr(e.lo, d); if (e.hi) shiftExpr(e.hi, d); if (e.step) shiftExpr(e.step, d); return;
-    case 'bin': shiftExpr(e.l, d); shiftExpr(e.r, d); return;
-    case 'unary': case 'star': shiftExpr(e.e, d); return;
-    case 'cond': shiftExpr(e.then, d); shiftExpr(e.test, d); shiftExpr(e.else, d); return;
-    case 'tuple': case 'list': case 'set': shiftExprs(e.items, d); return;
-    case 'dict': for (const en of e.entries) { if (en.key) shiftExpr(en.key, d); shiftExpr(en.value, d); } return;
-    case 'comp':
-      shiftExpr(e.elt, d); if (e.key) shiftExpr(e.key, d);
-      for (const c of e.fors) { shiftExpr(c.target, d); shiftExpr(c.iter, d); shiftExprs(c.ifs, d); }
-      return;
-    case 'lambda': shiftParams(e.params, d); shiftExpr(e.body, d); return;
-    default: return;
-  }
-}
 
 export class Converter {
   /** `src` is the chunk's text; `off` its offset in the document (added to every position). */
@@ -672,16 +612,6 @@ function splitBy<T>(xs: T[], sep: (x: T) => boolean): T[][] {
     else out[out.length - 1]!.push(x);
   }
   return out;
-}
-
-function parseNumber(t: string): { k: 'num'; v: number; int: boolean } {
-  const s = t.replace(/_/g, '');
-  if (/^0[xX][0-9a-fA-F]+$/.test(s)) return { k: 'num', v: parseInt(s.slice(2), 16), int: true };
-  if (/^0[oO][0-7]+$/.test(s)) return { k: 'num', v: parseInt(s.slice(2), 8), int: true };
-  if (/^0[bB][01]+$/.test(s)) return { k: 'num', v: parseInt(s.slice(2), 2), int: true };
-  if (/^[0-9]+$/.test(s)) return { k: 'num', v: parseInt(s, 10), int: true };
-  const v = parseFloat(s);
-  return { k: 'num', v: Number.isFinite(v) ? v : NaN, int: false };
 }
 
 function parseString(t: string): string {

@@ -15,6 +15,7 @@
 // statements; strings keep their escapes; see also end(), BIG, LONG_BLOCK.
 
 import type { Arg, CompFor, Expr, Param, Stmt } from './ast.js';
+import { parseNumber } from './literals.js';
 
 // Token types (typed `number`: TypeScript would otherwise narrow `this.t` across `this.adv()`).
 const T_EOF: number = 0, T_NL: number = 1, T_NAME: number = 2, T_NUM: number = 3, T_STR: number = 4, T_LPAR: number = 5,
@@ -80,17 +81,6 @@ function isDigitU(c: number): boolean {
 }
 function isHexU(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 95;
-}
-
-function parseNumber(t: string): { v: number; int: boolean } {
-  // Same as ast.ts's parseNumber.
-  const s = t.indexOf('_') >= 0 ? t.replace(/_/g, '') : t;
-  if (/^0[xX][0-9a-fA-F]+$/.test(s)) return { v: parseInt(s.slice(2), 16), int: true };
-  if (/^0[oO][0-7]+$/.test(s)) return { v: parseInt(s.slice(2), 8), int: true };
-  if (/^0[bB][01]+$/.test(s)) return { v: parseInt(s.slice(2), 2), int: true };
-  if (/^[0-9]+$/.test(s)) return { v: parseInt(s, 10), int: true };
-  const v = parseFloat(s);
-  return { v: Number.isFinite(v) ? v : NaN, int: false };
 }
 
 class FastParser {
