@@ -78,7 +78,7 @@ export class DocumentAnalyzer {
     }
   }
 
-  parse(source: string, edits?: readonly TextEdit[]): { stmts: Stmt[]; text: string } {
+  private parse(source: string, edits?: readonly TextEdit[]): { stmts: Stmt[]; text: string } {
     const last = this.prepared;
     const p = (last && edits && edits.length === 1 && prepareEdit(last, source, edits[0]!)) || prepare(source);
     this.prepared = p;
