@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { Tensor } from '../../engine/src/tensor.js';
 import { cpuBackend } from '../../engine/src/backends/cpu/backend.js';
 import type { Backend } from '../../engine/src/backends/backend.js';
-import { initWebGPU, type WebGPUBackend } from '../../engine/src/backends/webgpu/index.js';
+import type { WebGPUBackend } from '../../engine/src/backends/webgpu/index.js';
 import type { DispatchSpec } from '../../engine/src/backends/webgpu/backend.js';
 import { SGD, Adam, AdamW, clipGradNorm, saveOptimizerState, loadOptimizerState, type Optimizer } from '../../engine/src/optim/index.js';
 import { mulberry32 } from '../../engine/src/data/rng.js';
@@ -21,15 +21,7 @@ import { train } from '../../engine/src/train/trainer.js';
 import { loadModelFile } from '../../engine/src/train/model_factory.js';
 import { readMetrics } from '../../engine/src/train/run_dir.js';
 import { readSafetensors } from '../../engine/src/io/index.js';
-import { missing } from '../helpers/require_env.js';
-
-let gpu: WebGPUBackend | null = null;
-let why = '';
-async function device(): Promise<WebGPUBackend | null> {
-  if (gpu || why) return gpu;
-  try { gpu = await initWebGPU(); } catch (e) { why = (e as Error).message; }
-  return gpu;
-}
+import { device } from '../helpers/webgpu_parity.js';
 
 // Shapes: a matrix past one workgroup grid row, a bias, a conv kernel, a scalar-sized one.
 const SHAPES = [[70, 45], [70], [8, 3, 3, 3], [1]];
@@ -92,8 +84,8 @@ function run(make: Make, b: Backend, steps: number): { opt: Optimizer; ps: [stri
 
 for (const [name, make] of Object.entries(CONFIGS)) {
   test(`optim on WebGPU: ${name}, 5 steps equal the CPU path within 1e-6`, async (t) => {
-    const b = await device();
-    if (!b) { missing(t, 'WebGPU adapter', why); return; }
+    const b = await device(t);
+    if (!b) return;
     const want = run(make, cpuBackend, 5);
     const got = run(make, b, 5);
     let worst = 0;
@@ -128,8 +120,8 @@ function recordCalls(b: WebGPUBackend, fn: () => void): { dispatches: string[]; 
 }
 
 test('optim on WebGPU: applyStep repeats the same dispatches every step, with no reads, uploads or allocations', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   for (const name of ['sgd_momentum_dampening_wd', 'adamw']) {
     const ps = makeParams(b);
     const opt = CONFIGS[name]!(ps);
@@ -158,8 +150,8 @@ test('optim on WebGPU: applyStep repeats the same dispatches every step, with no
 });
 
 test('optim on WebGPU: a parameter without a gradient is skipped but its step is counted (documented deviation)', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const ps = makeParams(b);
   const before = ps[1]![1].toFloat32Array();
   const opt = new Adam(ps, { lr: 0.01 });
@@ -173,8 +165,8 @@ test('optim on WebGPU: a parameter without a gradient is skipped but its step is
 });
 
 test('optim on WebGPU: state_dict save/load continues exactly (and loads CPU-made state)', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const dir = mkdtempSync(join(tmpdir(), 'ts-optim-gpu-'));
   try {
     for (const name of ['sgd_momentum_dampening_wd', 'sgd_nesterov_wd', 'adam_wd', 'adamw']) {
@@ -218,8 +210,8 @@ test('optim on WebGPU: state_dict save/load continues exactly (and loads CPU-mad
 });
 
 test('clip_grad_norm_ on WebGPU equals the CPU path, without reading back', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   for (const maxNorm of [1.0, 1e3]) { // clipping, and a norm under the limit (grads untouched)
     const cps = makeParams(cpuBackend), gps = makeParams(b);
     setGrads(cps, 7, cpuBackend);
@@ -247,7 +239,6 @@ test('clip_grad_norm_ on WebGPU equals the CPU path, without reading back', asyn
 const MLP = `import torch.nn as nn
 import torch.nn.functional as F
 
-
 class MLP(nn.Module):
     def __init__(self):
         super().__init__()
@@ -259,8 +250,8 @@ class MLP(nn.Module):
 `;
 
 test('train on webgpu: --resume from a mid-run checkpoint reproduces the uninterrupted run exactly (AdamW, grad_clip)', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const dir = mkdtempSync(join(tmpdir(), 'ts-train-gpu-'));
   try {
     writeFileSync(join(dir, 'model.py'), MLP);

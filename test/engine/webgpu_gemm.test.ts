@@ -8,18 +8,10 @@ import assert from 'node:assert/strict';
 import { callOp } from '../../engine/src/runtime/dispatch.js';
 import { Tensor } from '../../engine/src/tensor.js';
 import { cpuBackend } from '../../engine/src/backends/cpu/backend.js';
-import { initWebGPU, type WebGPUBackend } from '../../engine/src/backends/webgpu/index.js';
+import type { WebGPUBackend } from '../../engine/src/backends/webgpu/index.js';
 import { gemmConfigProblem, gemmGpu, type GemmConfig } from '../../engine/src/ops/linear/webgpu.js';
 import { lcg } from '../../bench/webgpu_models.js';
-import { missing } from '../helpers/require_env.js';
-
-let gpu: WebGPUBackend | null = null;
-let why = '';
-async function device(): Promise<WebGPUBackend | null> {
-  if (gpu || why) return gpu;
-  try { gpu = await initWebGPU(); } catch (e) { why = (e as Error).message; }
-  return gpu;
-}
+import { device } from '../helpers/webgpu_parity.js';
 
 const base: GemmConfig = { kind: 'tiled', BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, RM: 8, RN: 2, WX: 32 };
 const CONFIGS: [string, GemmConfig][] = [
@@ -65,8 +57,8 @@ function expected(ad: Float32Array, bd: Float32Array, bias: Float32Array | null,
 
 for (const [name, config] of CONFIGS) {
   test(`WebGPU GEMM ${name}: odd sizes, transposes, batches, bias, split-K match the CPU backend`, async (t) => {
-    const b = await device();
-    if (!b) { missing(t, 'a WebGPU adapter', why); return; }
+    const b = await device(t);
+    if (!b) return;
     const problem = gemmConfigProblem(config, b.limits);
     assert.equal(problem, null, `config refused on this adapter: ${problem}`);
     for (const s of SHAPES) {
@@ -96,8 +88,8 @@ const CONVS: [string, number[], number[], Record<string, unknown>][] = [
 
 for (const [name, xs, ws, opts] of CONVS) {
   test(`WebGPU conv2d (im2col + batched GEMM) ${name}: forward and gradients match the CPU backend`, async (t) => {
-    const b = await device();
-    if (!b) { missing(t, 'a WebGPU adapter', why); return; }
+    const b = await device(t);
+    if (!b) return;
     const run = (be: typeof cpuBackend | WebGPUBackend): Float32Array[] => {
       const x = Tensor.fromArray(lcg(xs.reduce((p, q) => p * q, 1), 1, 1), xs, 'float32', be).setRequiresGrad();
       const w = Tensor.fromArray(lcg(ws.reduce((p, q) => p * q, 1), 1, 2), ws, 'float32', be).setRequiresGrad();

@@ -8,19 +8,10 @@ import { callOp } from '../../engine/src/runtime/dispatch.js';
 import { Tensor } from '../../engine/src/tensor.js';
 import { cpuBackend } from '../../engine/src/backends/cpu/backend.js';
 import type { Backend } from '../../engine/src/backends/backend.js';
-import { initWebGPU, type WebGPUBackend } from '../../engine/src/backends/webgpu/index.js';
 import { kernelOps } from '../../engine/src/backends/kernel_registry.js';
 import { UNARY, BINARY } from '../../engine/src/runtime/op_tables.js';
 import { lcg } from '../../bench/webgpu_models.js';
-import { missing } from '../helpers/require_env.js';
-
-let gpu: WebGPUBackend | null = null;
-let why = '';
-async function device(): Promise<WebGPUBackend | null> {
-  if (gpu || why) return gpu;
-  try { gpu = await initWebGPU(); } catch (e) { why = (e as Error).message; }
-  return gpu;
-}
+import { device } from '../helpers/webgpu_parity.js';
 
 interface Input { shape: number[]; lo?: number; hi?: number; int?: number; noGrad?: boolean }
 interface Case { name: string; inputs: Input[]; run: (t: Tensor[]) => Tensor; noGrad?: boolean }
@@ -120,8 +111,8 @@ cases.push({ name: 'cross_entropy sum', inputs: [{ shape: [9, 10] }, { shape: [9
 cases.push({ name: 'logsumexp (fallback)', inputs: [{ shape: [4, 5] }], run: ([a]) => op('logsumexp', { input: a, dim: 1 }) });
 
 test('WebGPU kernels equal the CPU backend, forward and gradient', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   t.diagnostic(`adapter: ${b.adapter.vendor} ${b.adapter.architecture} (${b.paramsWhy})`);
   // Every case runs; the failures are reported together.
   const failures: string[] = [];
@@ -144,15 +135,15 @@ test('WebGPU kernels equal the CPU backend, forward and gradient', async (t) => 
 });
 
 test('WebGPU: the elementwise table is fully covered by generated kernels', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const ops = new Set(kernelOps('webgpu'));
   for (const e of [...UNARY, ...BINARY]) if (!['gelu_tanh', 'div_trunc'].includes(e.name)) assert.ok(ops.has(e.name), e.name);
 });
 
 test('WebGPU: bad input gives one clear error naming the op', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const a = Tensor.fromArray([1, 2, 3, 4, 5, 6], [2, 3], 'float32', b);
   assert.throws(() => op('matmul', { input: a, other: a }), /matmul/);
   const huge = 2 ** 31;
@@ -160,8 +151,8 @@ test('WebGPU: bad input gives one clear error naming the op', async (t) => {
 });
 
 test('WebGPU: elementwise ops tile operands past the storage-binding limit', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   // Lower the limit to 64 KiB so a 100k-element tensor (400 KB) needs 7 tiles.
   const saved = b.bindingLimit;
   b.bindingLimit = 64 * 1024;
@@ -180,8 +171,8 @@ test('WebGPU: elementwise ops tile operands past the storage-binding limit', asy
 });
 
 test('WebGPU: the CPU fallback keeps in-place buffer updates (batch_norm running stats)', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const run = (be: Backend): Float32Array[] => {
     const x = Tensor.fromArray(lcg(4 * 3 * 5, 2, 21), [4, 3, 5], 'float32', be);
     const rm = Tensor.fromArray([0, 0, 0], [3], 'float32', be), rv = Tensor.fromArray([1, 1, 1], [3], 'float32', be);

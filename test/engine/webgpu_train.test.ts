@@ -9,17 +9,9 @@ import assert from 'node:assert/strict';
 import { Tensor } from '../../engine/src/tensor.js';
 import { cpuBackend } from '../../engine/src/backends/cpu/backend.js';
 import type { Backend } from '../../engine/src/backends/backend.js';
-import { initWebGPU, fallbackOps, type WebGPUBackend } from '../../engine/src/backends/webgpu/index.js';
+import { fallbackOps } from '../../engine/src/backends/webgpu/index.js';
 import { batch, cnn, mlp, trainStep, type Model } from '../../bench/webgpu_models.js';
-import { missing } from '../helpers/require_env.js';
-
-let gpu: WebGPUBackend | null = null;
-let why = '';
-async function device(): Promise<WebGPUBackend | null> {
-  if (gpu || why) return gpu;
-  try { gpu = await initWebGPU(); } catch (e) { why = (e as Error).message; }
-  return gpu;
-}
+import { device } from '../helpers/webgpu_parity.js';
 
 function train(make: (b: Backend) => Model, b: Backend, n: number, steps: number): { losses: number[]; weights: Float32Array[] } {
   const m = make(b);
@@ -40,8 +32,8 @@ function compare(name: string, want: ReturnType<typeof train>, got: ReturnType<t
 }
 
 test('WebGPU: MLP 784-256-10, 3 SGD steps, equals the CPU backend', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const want = train(mlp, cpuBackend, 32, 3);
   const got = train(mlp, b, 32, 3);
   t.diagnostic(`losses cpu ${want.losses.join(', ')} / webgpu ${got.losses.join(', ')}`);
@@ -51,8 +43,8 @@ test('WebGPU: MLP 784-256-10, 3 SGD steps, equals the CPU backend', async (t) =>
 });
 
 test('WebGPU: small CNN, 3 SGD steps, equals the CPU backend', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const want = train(cnn, cpuBackend, 8, 3);
   const got = train(cnn, b, 8, 3);
   t.diagnostic(`losses cpu ${want.losses.join(', ')} / webgpu ${got.losses.join(', ')}`);
@@ -61,8 +53,8 @@ test('WebGPU: small CNN, 3 SGD steps, equals the CPU backend', async (t) => {
 });
 
 test('WebGPU: the buffer pool stops allocating after warm-up', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const m = mlp(b);
   const { x, y } = batch(16, b);
   // Let dead tensors hand their buffers back between steps (collection + finalizers).
@@ -78,8 +70,8 @@ test('WebGPU: the buffer pool stops allocating after warm-up', async (t) => {
 });
 
 test('WebGPU: a read of a GPU tensor is synchronous and exact', async (t) => {
-  const b = await device();
-  if (!b) { missing(t, 'WebGPU adapter', why); return; }
+  const b = await device(t);
+  if (!b) return;
   const v = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 1e3);
   const x = Tensor.fromArray(v, [10, 100], 'float32', b);
   assert.deepEqual(x.toFloat32Array(), v);
