@@ -126,32 +126,40 @@ export function parseEinsum(equation: string, ranks: readonly number[]): EinsumS
   return { inputs, output };
 }
 
-/** out[output letters] = sum over the rest of prod operands. `sizes` may predefine letters. */
-export function einsumRun(spec: EinsumSpec, ops: readonly Tensor[], sizes = new Map<string, number>()): Tensor {
+/**
+ * An einsum's loop, shared by the CPU and WebGPU kernels: its letters (the output's first, then
+ * the summed ones), their sizes, the output shape, and each operand's stride per letter (0 when
+ * the letter is absent or broadcast). `sizes` may predefine letters.
+ */
+export function einsumLayout(spec: EinsumSpec, shapes: readonly (readonly number[])[], sizes = new Map<string, number>()): {
+  outLetters: string[]; letters: string[]; dims: number[]; outShape: number[]; strides: number[][];
+} {
   spec.inputs.forEach((p, i) => [...p].forEach((c, k) => {
-    const d = ops[i]!.shape[k]!;
+    const d = shapes[i]![k]!;
     const prev = sizes.get(c);
     if (prev === undefined || prev === 1) sizes.set(c, d);
     else if (d !== prev && d !== 1) throw new Error(`einsum: subscript '${c}' has size ${prev} and ${d}`);
   }));
   const outLetters = [...spec.output];
-  const sumLetters = [...sizes.keys()].filter((c) => !spec.output.includes(c));
-  const letters = [...outLetters, ...sumLetters];
+  const letters = [...outLetters, ...[...sizes.keys()].filter((c) => !spec.output.includes(c))];
   const dims = letters.map((c) => { const s = sizes.get(c); if (s === undefined) throw new Error(`einsum: output subscript '${c}' is not in any input`); return s; });
   const outShape = outLetters.map((c) => sizes.get(c)!);
+  const strides = shapes.map((shape, i) => {
+    const p = spec.inputs[i]!;
+    const per = new Map<string, number>();
+    let acc = 1;
+    for (let k = p.length - 1; k >= 0; k--) { per.set(p[k]!, shape[k] === 1 ? 0 : acc); acc *= shape[k]!; }
+    return letters.map((c) => per.get(c) ?? 0);
+  });
+  return { outLetters, letters, dims, outShape, strides };
+}
+
+/** out[output letters] = sum over the rest of prod operands. `sizes` may predefine letters. */
+export function einsumRun(spec: EinsumSpec, ops: readonly Tensor[], sizes = new Map<string, number>()): Tensor {
+  const { letters, dims, outShape, strides } = einsumLayout(spec, ops.map((t) => t.shape), sizes);
   const out = empty(outShape, 'float32');
   const O = f32(out);
   const arrs = ops.map((t) => f32(t));
-  // stride of each operand per letter (0 when absent or broadcast).
-  const strides = ops.map((t, i) => {
-    const st: number[] = [];
-    let acc = 1;
-    const p = spec.inputs[i]!;
-    const per = new Map<string, number>();
-    for (let k = p.length - 1; k >= 0; k--) { per.set(p[k]!, t.shape[k] === 1 ? 0 : acc); acc *= t.shape[k]!; }
-    for (const c of letters) st.push(per.get(c) ?? 0);
-    return st;
-  });
   const total = numelOf(dims);
   const nOut = numelOf(outShape);
   if (total === 0) return out;

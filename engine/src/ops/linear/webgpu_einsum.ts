@@ -8,33 +8,17 @@ import { gpuEmpty, gpuStorage, runMap } from '../../backends/webgpu/codegen.js';
 import { GpuError, UNIFORM_HEADER, webgpuBackend } from '../../backends/webgpu/backend.js';
 import { optTensor, tensorArg } from '../../backends/cpu/util.js';
 import type { Tensor } from '../../tensor.js';
-import { operandsOf, parseEinsum, type EinsumSpec } from './cpu.js';
+import { einsumLayout, operandsOf, parseEinsum, type EinsumSpec } from './cpu.js';
 
 function einsumGpu(spec: EinsumSpec, ops: readonly Tensor[], sizes = new Map<string, number>()): Tensor {
   // Integer operands are read as floats, as on the CPU.
   ops = ops.map((t) => (t.dtype === 'float32' ? t : runMap('einsum operand', 'x', [{ name: 'x', value: t }], [], [], 'float32')));
-  spec.inputs.forEach((p, i) => [...p].forEach((c, k) => {
-    const d = ops[i]!.shape[k]!;
-    const prev = sizes.get(c);
-    if (prev === undefined || prev === 1) sizes.set(c, d);
-    else if (d !== prev && d !== 1) throw new Error(`einsum: subscript '${c}' has size ${prev} and ${d}`);
-  }));
-  const outLetters = [...spec.output];
-  const letters = [...outLetters, ...[...sizes.keys()].filter((c) => !spec.output.includes(c))];
-  const dims = letters.map((c) => { const s = sizes.get(c); if (s === undefined) throw new Error(`einsum: output subscript '${c}' is not in any input`); return s; });
-  const outShape = outLetters.map((c) => sizes.get(c)!);
+  const { outLetters, letters, dims, outShape, strides } = einsumLayout(spec, ops.map((t) => t.shape), sizes);
   const b = webgpuBackend();
   const out = gpuEmpty(b, outShape, 'float32', 'einsum');
   const nOut = out.numel;
   const inner = dims.slice(outLetters.length).reduce((a, d) => a * d, 1);
   if (nOut === 0) return out;
-  const strides = ops.map((t, i) => {
-    const p = spec.inputs[i]!;
-    const per = new Map<string, number>();
-    let acc = 1;
-    for (let k = p.length - 1; k >= 0; k--) { per.set(p[k]!, t.shape[k] === 1 ? 0 : acc); acc *= t.shape[k]!; }
-    return letters.map((c) => per.get(c) ?? 0);
-  });
   const L = letters.length, nO = outLetters.length, Q = ops.length;
   const uni = [nOut, inner, ...dims, ...strides.flat()];
   if (uni.length > 63) throw new GpuError(`einsum: ${L} letters over ${Q} operands exceed the kernel's ${63} parameters`);
