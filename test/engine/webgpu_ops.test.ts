@@ -4,55 +4,13 @@
 // fails. Also: ops without a WGSL kernel run through the CPU fallback and still agree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callOp } from '../../engine/src/runtime/dispatch.js';
 import { Tensor } from '../../engine/src/tensor.js';
 import { cpuBackend } from '../../engine/src/backends/cpu/backend.js';
 import type { Backend } from '../../engine/src/backends/backend.js';
 import { kernelOps } from '../../engine/src/backends/kernel_registry.js';
 import { UNARY, BINARY } from '../../engine/src/runtime/op_tables.js';
 import { lcg } from '../../bench/webgpu_models.js';
-import { device } from '../helpers/webgpu_parity.js';
-
-interface Input { shape: number[]; lo?: number; hi?: number; int?: number; noGrad?: boolean }
-interface Case { name: string; inputs: Input[]; run: (t: Tensor[]) => Tensor; noGrad?: boolean }
-
-function makeData(inp: Input, seed: number): number[] {
-  const n = inp.shape.reduce((a, b) => a * b, 1);
-  const u = lcg(n, 1, seed);
-  if (inp.int !== undefined) return Array.from(u, (v) => Math.floor((v + 1) / 2 * inp.int!) % inp.int!);
-  const lo = inp.lo ?? -2, hi = inp.hi ?? 2;
-  return Array.from(u, (v) => lo + (v + 1) / 2 * (hi - lo));
-}
-
-function runOn(b: Backend, c: Case): { out: Float32Array; grads: (Float32Array | null)[] } {
-  const ts = c.inputs.map((inp, i) => {
-    const t = Tensor.fromArray(makeData(inp, 100 + i * 7), inp.shape, inp.int !== undefined ? 'int32' : 'float32', b);
-    if (!c.noGrad && !inp.noGrad && inp.int === undefined) t.setRequiresGrad();
-    return t;
-  });
-  const out = c.run(ts);
-  const res = { out: out.toFloat32Array(), grads: [] as (Float32Array | null)[] };
-  if (!c.noGrad && out.requiresGrad) {
-    // A non-uniform upstream gradient, so every output element's gradient is checked.
-    const w = Tensor.fromArray(lcg(out.numel, 1, 5), out.shape, 'float32', b);
-    (callOp('sum', { input: callOp('mul', { input: out, other: w }) }) as Tensor).backward();
-    res.grads = ts.map((t) => (t.grad ? t.grad.toFloat32Array() : null));
-  }
-  return res;
-}
-
-function close(a: Float32Array, b: Float32Array, what: string): void {
-  assert.equal(a.length, b.length, `${what}: length`);
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
-    if (Number.isNaN(x) && Number.isNaN(y)) continue;
-    if (x === y) continue;
-    const tol = 1e-4 * Math.max(Math.abs(x), Math.abs(y)) + 1e-5;
-    assert.ok(Math.abs(x - y) <= tol, `${what}[${i}]: cpu ${x} vs webgpu ${y}`);
-  }
-}
-
-const op = (name: string, args: Record<string, unknown>): Tensor => callOp(name, args as never) as Tensor;
+import { close, device, op, runOn, type Case } from '../helpers/webgpu_parity.js';
 
 // Input ranges where each function is defined and smooth (no kinks at sampled points).
 const DOMAIN: Record<string, [number, number]> = {
@@ -120,7 +78,7 @@ test('WebGPU kernels equal the CPU backend, forward and gradient', async (t) => 
     try {
       const want = runOn(cpuBackend, c);
       const got = runOn(b, c);
-      close(want.out, got.out, `${c.name} forward`);
+      close(want.outs[0]!, got.outs[0]!, `${c.name} forward`);
       assert.equal(got.grads.length, want.grads.length, `${c.name}: gradient count`);
       want.grads.forEach((g, i) => {
         if (g === null) { assert.equal(got.grads[i], null, `${c.name}: grad ${i} should be absent`); return; }
