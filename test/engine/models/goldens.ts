@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModel } from '../../../engine/src/frontend/index.js';
+import type { LoadedModel } from '../../../engine/src/model/index.js';
+import { readStateDict } from '../../../engine/src/nn/index.js';
+import { callOp } from '../../../engine/src/runtime/dispatch.js';
+import { Tensor } from '../../../engine/src/tensor.js';
 
 export const GOLDENS = join(import.meta.dirname, 'goldens');
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -27,6 +31,27 @@ export function relError(got: ArrayLike<number>, ref: ArrayLike<number>): number
     maxDiff = Math.max(maxDiff, Math.abs(got[i]! - ref[i]!));
   }
   return maxDiff / Math.max(maxRef, 1e-12);
+}
+
+/**
+ * Backward of sum(output * cos(arange)) from input `x`, then each named parameter's gradient
+ * against the golden one (grads.safetensors): the parameters whose gradient is missing or off by
+ * `tol` or more (relative to the largest golden value of that tensor).
+ */
+export function gradientMismatches(model: LoadedModel, x: Tensor, m: GoldenModel, tol: number): string[] {
+  const y = model.forwardTensor(x);
+  const w = Tensor.fromArray(Array.from({ length: y.numel }, (_, i) => Math.cos(i)), y.shape);
+  (callOp('sum', { input: callOp('mul', { input: y, other: w }) }) as Tensor).backward();
+  const ref = readStateDict(join(GOLDENS, m.name, 'grads.safetensors'));
+  const bad: string[] = [];
+  for (const [name, p] of model.module.namedParameters()) {
+    const g = ref.get(name);
+    if (!g) { bad.push(`${name}: not in the golden`); continue; }
+    if (!p.grad) { bad.push(`${name}: no gradient`); continue; }
+    const err = relError(p.grad.toFloat32Array(), g.toFloat32Array());
+    if (!(err < tol)) bad.push(`${name}: relative error ${err.toExponential(2)}`);
+  }
+  return bad;
 }
 
 /**
