@@ -313,6 +313,75 @@ function tensorList(v: RuntimeValue | undefined, name: string): Tensor[] {
 }
 
 /** Split sizes along dim for split(split_size_or_sections) and chunk(chunks). */
+// Argument readers shared with the WebGPU kernels (webgpu.ts): one reading, one set of errors.
+
+/** permute's dims, checked to be a permutation. */
+export function permuteDims(args: OpArgs, x: Tensor): number[] {
+  const perm = intList(args.dims).map((d) => normDim(d, x.ndim));
+  if (perm.length !== x.ndim || new Set(perm).size !== perm.length) throw new Error(`permute: dims [${intList(args.dims).join(', ')}] is not a permutation of ${x.ndim} dims`);
+  return perm;
+}
+
+/** movedim as a permutation: moved dims at their destinations, the rest in order. */
+export function movedimPerm(args: OpArgs, x: Tensor): number[] {
+  const src = intList(args.source).map((d) => normDim(d, x.ndim));
+  const dst = intList(args.destination).map((d) => normDim(d, x.ndim));
+  const perm = new Array<number>(x.ndim).fill(-1);
+  src.forEach((s, i) => { perm[dst[i]!] = s; });
+  const rest = x.shape.map((_, i) => i).filter((i) => !src.includes(i));
+  for (let i = 0, r = 0; i < x.ndim; i++) if (perm[i] === -1) perm[i] = rest[r++]!;
+  return perm;
+}
+
+export function stackArgs(args: OpArgs): { ts: Tensor[]; d: number } {
+  const ts = tensorList(args.tensors, 'tensors');
+  if (ts.length === 0) throw new Error('stack expects a non-empty list of tensors');
+  return { ts, d: normDim(num(args.dim, 0), ts[0]!.ndim + 1) };
+}
+
+export function narrowArgs(args: OpArgs, x: Tensor): { d: number; start: number; len: number } {
+  const d = normDim(num(args.dim, 0), x.ndim);
+  let start = num(args.start, 0);
+  if (start < 0) start += x.shape[d]!;
+  const len = num(args.length, 0);
+  if (start < 0 || start + len > x.shape[d]!) throw new Error(`narrow: start (${start}) + length (${len}) exceeds dimension size (${x.shape[d]})`);
+  return { d, start, len };
+}
+
+export function selectArgs(args: OpArgs, x: Tensor): { d: number; i: number } {
+  const d = normDim(num(args.dim, 0), x.ndim);
+  let i = num(args.index, 0);
+  if (i < 0) i += x.shape[d]!;
+  if (i < 0 || i >= x.shape[d]!) throw new Error(`select: index ${num(args.index, 0)} out of range for dimension ${d} with size ${x.shape[d]}`);
+  return { d, i };
+}
+
+/** repeat_interleave as an index_select: the input (flattened without dim), the dim, the source index per output. */
+export function repeatInterleaveArgs(args: OpArgs): { x: Tensor; d: number; idx: number[] } {
+  let x = tensorArg(args.input, 'input');
+  let d: number;
+  if (args.dim === null || args.dim === undefined) { x = x.withShape([x.numel]); d = 0; } else d = normDim(num(args.dim, 0), x.ndim);
+  const n = x.shape[d]!;
+  const reps = typeof args.repeats === 'number' ? new Array<number>(n).fill(args.repeats) : intList(args.repeats);
+  const idx: number[] = [];
+  reps.forEach((r, i) => { for (let k = 0; k < r; k++) idx.push(i); });
+  return { x, d, idx };
+}
+
+/** tril/triu: the input (at least 2-D), the diagonal, and the matrix size. */
+export function triArgs(name: string, args: OpArgs): { x: Tensor; k: number; R: number; C: number } {
+  const x = tensorArg(args.input, 'input');
+  if (x.ndim < 2) throw new Error(`${name}: input must have at least 2 dims (got Tensor[${x.shape.join(', ')}])`);
+  return { x, k: num(args.diagonal, 0), R: x.shape[x.ndim - 2]!, C: x.shape[x.ndim - 1]! };
+}
+
+/** cumsum/cumprod: the input, the dim, and the lines along it (outer x inner lines of R). */
+export function scanArgs(args: OpArgs): { x: Tensor; d: number; outer: number; R: number; inner: number } {
+  const x = tensorArg(args.input, 'input');
+  const d = x.ndim === 0 ? 0 : normDim(num(args.dim, 0), x.ndim);
+  return { x, d, outer: numelOf(x.shape.slice(0, d)), R: x.ndim === 0 ? 1 : x.shape[d]!, inner: numelOf(x.shape.slice(d + 1)) };
+}
+
 export function splitSizes(n: number, sizeOrSections: RuntimeValue | undefined): number[] {
   if (Array.isArray(sizeOrSections)) {
     const s = intList(sizeOrSections);
@@ -509,8 +578,7 @@ export function registerShapeCpu(): void {
   });
   registerKernel('permute', 'cpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const perm = intList(args.dims).map((d) => normDim(d, x.ndim));
-    if (perm.length !== x.ndim || new Set(perm).size !== perm.length) throw new Error(`permute: dims [${intList(args.dims).join(', ')}] is not a permutation of ${x.ndim} dims`);
+    const perm = permuteDims(args, x);
     return permute(x, perm);
   });
   const transposeK: Kernel = (args) => {
@@ -525,12 +593,7 @@ export function registerShapeCpu(): void {
   registerKernel('t', 'cpu', transposeK);
   registerKernel('movedim', 'cpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const src = intList(args.source).map((d) => normDim(d, x.ndim));
-    const dst = intList(args.destination).map((d) => normDim(d, x.ndim));
-    const perm = new Array<number>(x.ndim).fill(-1);
-    src.forEach((s, i) => { perm[dst[i]!] = s; });
-    const rest = x.shape.map((_, i) => i).filter((i) => !src.includes(i));
-    for (let i = 0, r = 0; i < x.ndim; i++) if (perm[i] === -1) perm[i] = rest[r++]!;
+    const perm = movedimPerm(args, x);
     return permute(x, perm);
   });
   registerKernel('expand', 'cpu', (args) => { const x = tensorArg(args.input, 'input'); return stridedCopy(x, expandAffine(x.shape, intList(args.size))); });
@@ -542,20 +605,12 @@ export function registerShapeCpu(): void {
     return stridedCopy(x, view).withShape(outShape);
   });
   registerKernel('repeat_interleave', 'cpu', (args) => {
-    let x = tensorArg(args.input, 'input');
-    let d: number;
-    if (args.dim === null || args.dim === undefined) { x = x.withShape([x.numel]); d = 0; } else d = normDim(num(args.dim, 0), x.ndim);
-    const n = x.shape[d]!;
-    const reps = typeof args.repeats === 'number' ? new Array<number>(n).fill(args.repeats) : intList(args.repeats);
-    const idx: number[] = [];
-    reps.forEach((r, i) => { for (let k = 0; k < r; k++) idx.push(i); });
+    const { x, d, idx } = repeatInterleaveArgs(args);
     return indexSelect(x, d, Tensor.fromArray(idx, [idx.length], 'int32'));
   });
   registerKernel('cat', 'cpu', (args) => catTensors(tensorList(args.tensors, 'tensors'), num(args.dim, 0)));
   registerKernel('stack', 'cpu', (args) => {
-    const ts = tensorList(args.tensors, 'tensors');
-    if (ts.length === 0) throw new Error('stack expects a non-empty list of tensors');
-    const d = normDim(num(args.dim, 0), ts[0]!.ndim + 1);
+    const { ts, d } = stackArgs(args);
     return catTensors(ts.map((t) => { const s = [...t.shape]; s.splice(d, 0, 1); return t.withShape(s); }), d);
   });
   registerKernel('hstack', 'cpu', (args) => { const ts = tensorList(args.tensors, 'tensors'); return catTensors(ts, ts[0]!.ndim === 1 ? 0 : 1); });
@@ -579,19 +634,12 @@ export function registerShapeCpu(): void {
   registerKernel('getitem', 'cpu', (args, ctx) => getitem(tensorArg(args.input, 'input'), args.index ?? null, ctx.saved));
   registerKernel('narrow', 'cpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const d = normDim(num(args.dim, 0), x.ndim);
-    let start = num(args.start, 0);
-    if (start < 0) start += x.shape[d]!;
-    const len = num(args.length, 0);
-    if (start < 0 || start + len > x.shape[d]!) throw new Error(`narrow: start (${start}) + length (${len}) exceeds dimension size (${x.shape[d]})`);
+    const { d, start, len } = narrowArgs(args, x);
     return stridedCopy(x, narrowAffine(x.shape, d, start, len));
   });
   registerKernel('select', 'cpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const d = normDim(num(args.dim, 0), x.ndim);
-    let i = num(args.index, 0);
-    if (i < 0) i += x.shape[d]!;
-    if (i < 0 || i >= x.shape[d]!) throw new Error(`select: index ${num(args.index, 0)} out of range for dimension ${d} with size ${x.shape[d]}`);
+    const { d, i } = selectArgs(args, x);
     return stridedCopy(x, narrowAffine(x.shape, d, i, 1)).withShape(x.shape.filter((_, k) => k !== d));
   });
   registerKernel('index_select', 'cpu', (args) => {
@@ -688,10 +736,7 @@ export function registerShapeCpu(): void {
   });
   for (const name of ['tril', 'triu'] as const) {
     registerKernel(name, 'cpu', (args) => {
-      const x = tensorArg(args.input, 'input');
-      if (x.ndim < 2) throw new Error(`${name}: input must have at least 2 dims (got Tensor[${x.shape.join(', ')}])`);
-      const k = num(args.diagonal, 0);
-      const R = x.shape[x.ndim - 2]!, C = x.shape[x.ndim - 1]!;
+      const { x, k, R, C } = triArgs(name, args);
       const out = empty(x.shape, x.dtype);
       const X = data(x), O = data(out);
       for (let m = 0; m < x.numel / (R * C); m++) for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) {
@@ -704,9 +749,7 @@ export function registerShapeCpu(): void {
   }
   for (const name of ['cumsum', 'cumprod'] as const) {
     registerKernel(name, 'cpu', (args) => {
-      const x = tensorArg(args.input, 'input');
-      const d = x.ndim === 0 ? 0 : normDim(num(args.dim, 0), x.ndim);
-      const outer = numelOf(x.shape.slice(0, d)), R = x.ndim === 0 ? 1 : x.shape[d]!, inner = numelOf(x.shape.slice(d + 1));
+      const { x, outer, R, inner } = scanArgs(args);
       const out = empty(x.shape, x.dtype === 'float32' ? 'float32' : 'int32');
       const X = data(x), O = data(out);
       for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {

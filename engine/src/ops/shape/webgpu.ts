@@ -10,7 +10,10 @@ import { callOp } from '../../runtime/dispatch.js';
 import { intList, normDim, num, numelOf } from '../../backends/cpu/util.js';
 import { Tensor } from '../../tensor.js';
 import type { OpArgs, RuntimeValue } from '../../runtime/value.js';
-import { chunkSizes, expandAffine, flipAffine, interpolatePlan, narrowAffine, permuteAffine, planIndex, repeatAffine, splitSizes, type Affine } from './cpu.js';
+import {
+  chunkSizes, expandAffine, flipAffine, interpolatePlan, movedimPerm, narrowAffine, narrowArgs, permuteAffine, permuteDims, planIndex,
+  repeatAffine, repeatInterleaveArgs, scanArgs, selectArgs, splitSizes, stackArgs, triArgs, type Affine,
+} from './cpu.js';
 
 function tensorArg(v: RuntimeValue | undefined, name: string): Tensor {
   if (v instanceof Tensor) return v;
@@ -106,8 +109,7 @@ export function registerShapeWebgpu(): void {
     perm.every((p, i) => p === i) ? x.withShape(x.shape) : affineKernel(op, x, permuteAffine(x.shape, perm), perm.map((p) => x.shape[p]!), false);
   registerKernel('permute', 'webgpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const perm = intList(args.dims).map((d) => normDim(d, x.ndim));
-    if (perm.length !== x.ndim || new Set(perm).size !== perm.length) throw new Error(`permute: dims [${intList(args.dims).join(', ')}] is not a permutation of ${x.ndim} dims`);
+    const perm = permuteDims(args, x);
     return permute('permute', x, perm);
   });
   const transposeK: Kernel = (args) => {
@@ -275,19 +277,12 @@ const GATHER_OFFSET = `var rem = i; var off = 0u; var bad = false;
 export function registerShapeCopies(permute: (op: string, x: Tensor, perm: readonly number[]) => Tensor): void {
   registerKernel('movedim', 'webgpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const src = intList(args.source).map((d) => normDim(d, x.ndim));
-    const dst = intList(args.destination).map((d) => normDim(d, x.ndim));
-    const perm = new Array<number>(x.ndim).fill(-1);
-    src.forEach((s, i) => { perm[dst[i]!] = s; });
-    const rest = x.shape.map((_, i) => i).filter((i) => !src.includes(i));
-    for (let i = 0, r = 0; i < x.ndim; i++) if (perm[i] === -1) perm[i] = rest[r++]!;
+    const perm = movedimPerm(args, x);
     return permute('movedim', x, perm);
   });
   registerKernel('cat', 'webgpu', (args) => catGpu('cat', tensorList(args.tensors, 'tensors'), num(args.dim, 0)));
   registerKernel('stack', 'webgpu', (args) => {
-    const ts = tensorList(args.tensors, 'tensors');
-    if (ts.length === 0) throw new Error('stack expects a non-empty list of tensors');
-    const d = normDim(num(args.dim, 0), ts[0]!.ndim + 1);
+    const { ts, d } = stackArgs(args);
     return catGpu('stack', ts.map((t) => { const s = [...t.shape]; s.splice(d, 0, 1); return t.withShape(s); }), d);
   });
   registerKernel('hstack', 'webgpu', (args) => { const ts = tensorList(args.tensors, 'tensors'); return catGpu('hstack', ts, ts[0]!.ndim === 1 ? 0 : 1); });
@@ -314,20 +309,13 @@ export function registerShapeCopies(permute: (op: string, x: Tensor, perm: reado
   });
   registerKernel('narrow', 'webgpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const d = normDim(num(args.dim, 0), x.ndim);
-    let start = num(args.start, 0);
-    if (start < 0) start += x.shape[d]!;
-    const len = num(args.length, 0);
-    if (start < 0 || start + len > x.shape[d]!) throw new Error(`narrow: start (${start}) + length (${len}) exceeds dimension size (${x.shape[d]})`);
+    const { d, start, len } = narrowArgs(args, x);
     const v = narrowAffine(x.shape, d, start, len);
     return affineKernel('narrow', x, v, v.sizes, false);
   });
   registerKernel('select', 'webgpu', (args) => {
     const x = tensorArg(args.input, 'input');
-    const d = normDim(num(args.dim, 0), x.ndim);
-    let i = num(args.index, 0);
-    if (i < 0) i += x.shape[d]!;
-    if (i < 0 || i >= x.shape[d]!) throw new Error(`select: index ${num(args.index, 0)} out of range for dimension ${d} with size ${x.shape[d]}`);
+    const { d, i } = selectArgs(args, x);
     const v = narrowAffine(x.shape, d, i, 1);
     return affineKernel('select', x, v, v.sizes, false).withShape(x.shape.filter((_, k) => k !== d));
   });
@@ -373,13 +361,7 @@ export function registerShapeCopies(permute: (op: string, x: Tensor, perm: reado
   registerKernel('_index_select_grad', 'webgpu', (args) =>
     indexSelectGradGpu(tensorArg(args.grad, 'grad'), args.dim as number, tensorArg(args.index, 'index'), args.shape as number[]));
   registerKernel('repeat_interleave', 'webgpu', (args) => {
-    let x = tensorArg(args.input, 'input');
-    let d: number;
-    if (args.dim === null || args.dim === undefined) { x = x.withShape([x.numel]); d = 0; } else d = normDim(num(args.dim, 0), x.ndim);
-    const n = x.shape[d]!;
-    const reps = typeof args.repeats === 'number' ? new Array<number>(n).fill(args.repeats) : intList(args.repeats);
-    const idx: number[] = [];
-    reps.forEach((r, i) => { for (let k = 0; k < r; k++) idx.push(i); });
+    const { x, d, idx } = repeatInterleaveArgs(args);
     // The index list depends only on the arguments (the same every step).
     return indexSelectGpu(x, d, Tensor.fromArray(idx, [idx.length], 'int32', webgpuBackend()));
   });
@@ -411,10 +393,7 @@ ${ATOMIC_ADD_F32}`, [g, index, out], gatherUniforms(shape, index, args.dim as nu
   });
   for (const name of ['tril', 'triu'] as const) {
     registerKernel(name, 'webgpu', (args) => {
-      const x = tensorArg(args.input, 'input');
-      if (x.ndim < 2) throw new Error(`${name}: input must have at least 2 dims (got Tensor[${x.shape.join(', ')}])`);
-      const k = num(args.diagonal, 0);
-      const R = x.shape[x.ndim - 2]!, C = x.shape[x.ndim - 1]!;
+      const { x, k, R, C } = triArgs(name, args);
       const out = gpuEmpty(webgpuBackend(), x.shape, x.dtype, name);
       const ty = wty(x);
       elementwise(`${name} [${x.shape.join(', ')}]`, `${name}|${ty}`, `let c = i32(i % P(2u)); let r = i32((i / P(2u)) % P(1u));
@@ -427,9 +406,7 @@ ${ATOMIC_ADD_F32}`, [g, index, out], gatherUniforms(shape, index, args.dim as nu
   for (const name of ['cumsum', 'cumprod'] as const) {
     // One thread per line along dim (a sequential scan: lines are many, dims are short here).
     registerKernel(name, 'webgpu', (args) => {
-      const x = tensorArg(args.input, 'input');
-      const d = x.ndim === 0 ? 0 : normDim(num(args.dim, 0), x.ndim);
-      const outer = numelOf(x.shape.slice(0, d)), R = x.ndim === 0 ? 1 : x.shape[d]!, inner = numelOf(x.shape.slice(d + 1));
+      const { x, d, outer, R, inner } = scanArgs(args);
       const odt = x.dtype === 'float32' ? 'float32' : 'int32';
       const out = gpuEmpty(webgpuBackend(), x.shape, odt, name);
       const ty = odt === 'float32' ? 'f32' : 'i32';
