@@ -10,7 +10,7 @@ import type { Backend } from '../../engine/src/backends/backend.js';
 import { kernelOps } from '../../engine/src/backends/kernel_registry.js';
 import { UNARY, BINARY } from '../../engine/src/runtime/op_tables.js';
 import { lcg } from '../../bench/webgpu_models.js';
-import { close, device, op, runOn, type Case } from '../helpers/webgpu_parity.js';
+import { checkCases, close, device, op, type Case } from '../helpers/webgpu_parity.js';
 
 // Input ranges where each function is defined and smooth (no kinks at sampled points).
 const DOMAIN: Record<string, [number, number]> = {
@@ -72,24 +72,7 @@ test('WebGPU kernels equal the CPU backend, forward and gradient', async (t) => 
   const b = await device(t);
   if (!b) return;
   t.diagnostic(`adapter: ${b.adapter.vendor} ${b.adapter.architecture} (${b.paramsWhy})`);
-  // Every case runs; the failures are reported together.
-  const failures: string[] = [];
-  for (const c of cases) {
-    try {
-      const want = runOn(cpuBackend, c);
-      const got = runOn(b, c);
-      close(want.outs[0]!, got.outs[0]!, `${c.name} forward`);
-      assert.equal(got.grads.length, want.grads.length, `${c.name}: gradient count`);
-      want.grads.forEach((g, i) => {
-        if (g === null) { assert.equal(got.grads[i], null, `${c.name}: grad ${i} should be absent`); return; }
-        assert.ok(got.grads[i], `${c.name}: grad ${i} missing on WebGPU`);
-        close(g, got.grads[i]!, `${c.name} grad of input ${i}`);
-      });
-    } catch (e) {
-      failures.push(`${c.name}: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-  assert.deepEqual(failures, [], `${failures.length} of ${cases.length} cases differ`);
+  checkCases(b, cases); // every case runs; the failures are reported together
 });
 
 test('WebGPU: the elementwise table is fully covered by generated kernels', async (t) => {
