@@ -19,7 +19,8 @@ export default tseslint.config(
     files: ['engine/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['vscode', 'vscode-*'], message: 'engine/ must not depend on VS Code or LSP.' },
+        // vscode-jsonrpc is plain JSON-RPC (no VS Code, no LSP): the engine host's protocol is built on it.
+        { group: ['vscode', 'vscode-*', '!vscode-jsonrpc', '!vscode-jsonrpc/*'], message: 'engine/ must not depend on VS Code or LSP.' },
         { group: ['**/client/**', '**/server/**', '**/webview/**'], message: 'engine/ is the bottom layer.' },
       ] }],
     },

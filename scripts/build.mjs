@@ -14,7 +14,10 @@ const common = {
 };
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20',
   // The native Dawn module is loaded at run time from node_modules (shipped in the .vsix).
-  external: ['webgpu'] };
+  external: ['webgpu'],
+  // jsonc-parser's default (UMD) build requires its parts by computed names, which a bundle
+  // cannot follow; its ES module build bundles.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' } };
 
 // dist/ is overwritten in place, not deleted first: tests that run the built files keep working
 // while a build runs beside them.

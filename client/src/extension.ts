@@ -4,12 +4,17 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands/index';
 import { DiagnosticsTracker } from './diagnostics_tracker';
+import type { TrainingController } from './training/training_controller';
+import type { RunsView } from './training/runs_view';
 
 export interface TensorStudioApi {
   /** Resolves when the language server is up (true) or failed to start (false). */
   readonly serverReady: Promise<boolean>;
   /** The running client, once started. */
   client(): LanguageClient | undefined;
+  /** Training runs: active runs, their events and the metric store (for tests and views). */
+  readonly training: TrainingController;
+  readonly runsView: RunsView;
 }
 
 let client: LanguageClient | undefined;
@@ -30,8 +35,8 @@ export function activate(context: vscode.ExtensionContext): TensorStudioApi {
     return false;
   });
 
-  registerCommands(context, async () => ((await serverReady) ? client : undefined), tracker);
-  return { serverReady, client: () => client };
+  const { controller, runsView } = registerCommands(context, async () => ((await serverReady) ? client : undefined), tracker);
+  return { serverReady, client: () => client, training: controller, runsView };
 }
 
 export async function deactivate(): Promise<void> {

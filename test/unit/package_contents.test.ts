@@ -10,12 +10,16 @@ import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { inflateRawSync } from 'node:zlib';
 import { missing } from '../helpers/require_env.js';
+import { workspace } from '../host/helpers.js';
+import { EngineHost } from '../../client/src/training/engine_host.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 /** Compressed .vsix budget. Dawn's linux-x64 dawn.node alone is ~7.2 MB compressed (21.5 MB raw). */
 const VSIX_BUDGET_BYTES = 10 * 1024 * 1024;
 /** What `require('webgpu')` loads: its manifest, its ESM entry and the platform's native module. */
 const WEBGPU_FILES = ['package.json', 'index.js', 'dist/linux-x64/dawn.node'];
+
+const props_ = (pkg: any) => pkg.contributes.configuration.properties;
 
 interface ZipEntry { name: string; size: number; compressedSize: number; method: number; offset: number }
 
@@ -98,6 +102,16 @@ test('the .vsix holds only what runs, within budget', async (t) => {
     assert.match(`${c.stdout}${c.stderr}`, /0 errors/);
   });
 
+  await t.test('the packaged engine host trains from the unpacked .vsix (no node_modules needed)', async () => {
+    const ws = workspace(120);
+    try {
+      const host = new EngineHost({ script: join(unpacked, 'dist/engine-host.js') });
+      await host.startRun({ configPath: ws.config({ epochs: 1 }), runDir: join(ws.dir, 'run') });
+      const done = await host.finished;
+      assert.equal(done.summary.status, 'completed', JSON.stringify(done.summary.error));
+    } finally { rmSync(ws.dir, { recursive: true, force: true }); }
+  });
+
   await t.test('ships no sources, tests, source maps or foreign node_modules', () => {
     const bad = files.filter((f) =>
       /\.(ts|mts|cts|map)$/.test(f) ||
@@ -136,15 +150,31 @@ test('the .vsix holds only what runs, within budget', async (t) => {
     assert.deepEqual(titles, {
       'tensorStudio.runTraining': 'Tensor Studio: Run Training',
       'tensorStudio.stopTraining': 'Tensor Studio: Stop Training',
+      'tensorStudio.resumeTraining': 'Tensor Studio: Resume Training',
+      'tensorStudio.showRun': 'Tensor Studio: Show Training Run',
+      'tensorStudio.runs.refresh': 'Tensor Studio: Refresh Runs',
+      'tensorStudio.runs.openMetrics': 'Tensor Studio: Open Metrics',
+      'tensorStudio.runs.openTrace': 'Tensor Studio: Open Trace',
+      'tensorStudio.runs.openConfig': 'Tensor Studio: Open Run Config',
+      'tensorStudio.runs.openModel': 'Tensor Studio: Open Model',
+      'tensorStudio.runs.openLog': 'Tensor Studio: Open Log',
+      'tensorStudio.runs.reveal': 'Tensor Studio: Reveal in Explorer',
+      'tensorStudio.runs.delete': 'Tensor Studio: Delete Run',
       'tensorStudio.showGraph': 'Tensor Studio: Show Model Graph',
       'tensorStudio.showProfiler': 'Tensor Studio: Show Profiler',
       'tensorStudio.showMetrics': 'Tensor Studio: Show Metrics',
       'tensorStudio.openTrace': 'Tensor Studio: Open Trace File',
       'tensorStudio.checkShapes': 'Tensor Studio: Check Model Shapes',
     });
-    // Commands activate the extension through contributes.commands (VS Code >= 1.74 infers
-    // onCommand:*); only the language needs listing.
-    assert.deepEqual(pkg.activationEvents, ['onLanguage:python']);
+    // Commands and views activate the extension by themselves (VS Code >= 1.74 infers onCommand:*
+    // and onView:*); Python files, and run configs for their code lens, need listing.
+    assert.deepEqual(pkg.activationEvents, ['onLanguage:python', 'workspaceContains:**/*.tsrun.json', 'workspaceContains:**/tensor-studio.json']);
+    assert.deepEqual(pkg.contributes.views.tensorStudio.map((v: any) => v.id), ['tensorStudio.runs']);
+    const container = pkg.contributes.viewsContainers.activitybar[0];
+    assert.equal(container.id, 'tensorStudio');
+    assert.ok(files.includes(container.icon), `the activity bar icon ${container.icon} is packaged`);
+    assert.equal(props_(pkg)['tensorStudio.runs.directory'].default, 'runs');
+    assert.equal(props_(pkg)['tensorStudio.engine.memoryLimitMB'].default, 0);
     const props = pkg.contributes.configuration.properties;
     assert.equal(props['tensorStudio.inlayHints.enabled'].default, true);
     assert.deepEqual(props['tensorStudio.server.trace'].enum, ['off', 'messages', 'verbose']);

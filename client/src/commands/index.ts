@@ -5,25 +5,21 @@ import { checkShapes } from './check_shapes';
 import { PENDING_COMMANDS, showNotAvailable } from './not_available';
 import { resolveModelTarget } from './args';
 import type { DiagnosticsTracker } from '../diagnostics_tracker';
+import { registerTrainingCommands } from './training';
 
 export function registerCommands(
   context: vscode.ExtensionContext,
   getClient: () => Promise<LanguageClient | undefined>,
   tracker: DiagnosticsTracker,
-): void {
+): ReturnType<typeof registerTrainingCommands> {
   context.subscriptions.push(
     vscode.commands.registerCommand('tensorStudio.checkShapes', (uri?: unknown) => checkShapes(getClient, tracker, uri)),
   );
   for (const cmd of PENDING_COMMANDS) {
     context.subscriptions.push(
-      // runTraining/showGraph receive (uri, className) from the code lens; accepted and checked now
-      // so the lens works unchanged when the feature lands.
+      // showGraph receives (uri, className) from the code lens; accepted and checked now so the
+      // lens works unchanged when the feature lands.
       vscode.commands.registerCommand(cmd.id, (uriArg?: unknown, classArg?: unknown) => {
-        if (cmd.id === 'tensorStudio.runTraining' && !vscode.workspace.isTrusted) {
-          const message = 'Tensor Studio: training is disabled in untrusted workspaces (it runs the workspace\'s code). Trust the workspace to train.';
-          void vscode.window.showWarningMessage(message);
-          return { available: false, command: cmd.id, message };
-        }
         const target = resolveModelTarget(uriArg, classArg);
         return showNotAvailable(cmd, target && {
           uri: target.uri.toString(),
@@ -32,4 +28,5 @@ export function registerCommands(
       }),
     );
   }
+  return registerTrainingCommands(context, getClient);
 }

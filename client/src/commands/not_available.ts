@@ -11,8 +11,6 @@ export interface PendingCommand {
 }
 
 export const PENDING_COMMANDS: readonly PendingCommand[] = [
-  { id: 'tensorStudio.runTraining', title: 'Run Training', feature: 'the engine host (training on the embedded engine)' },
-  { id: 'tensorStudio.stopTraining', title: 'Stop Training', feature: 'the engine host (training on the embedded engine)' },
   { id: 'tensorStudio.showGraph', title: 'Show Model Graph', feature: 'the model graph panel' },
   { id: 'tensorStudio.showProfiler', title: 'Show Profiler', feature: 'the profiler panel' },
   { id: 'tensorStudio.showMetrics', title: 'Show Metrics', feature: 'the metrics panel' },

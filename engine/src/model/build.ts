@@ -8,6 +8,7 @@ import { dimToString, evalDim } from '../shape/dim.js';
 import { Tensor } from '../tensor.js';
 import { Layer, Module, ModuleDict, ModuleList, Sequential, UserModule, init } from '../nn/index.js';
 import type { DimEnv } from '../nn/values.js';
+import { OutOfMemoryError } from '../backends/cpu/backend.js';
 
 /** A model that cannot be built: the message names the layer, its path and the source line. */
 export class ModelBuildError extends Error {
@@ -40,7 +41,9 @@ export function buildModule(node: ModuleNode, file = 'model.py', env: DimEnv = {
     try {
       return new Layer(spec, node.attrs, env);
     } catch (e) {
-      throw new ModelBuildError(`${where(node, file)}: ${e instanceof Error ? e.message : String(e)}`);
+      const message = `${where(node, file)}: ${e instanceof Error ? e.message : String(e)}`;
+      // Out of memory stays out of memory (the layer that asked for it is named either way).
+      throw e instanceof OutOfMemoryError ? new OutOfMemoryError(message) : new ModelBuildError(message);
     }
   }
   const m = new UserModule(node.type);

@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import schemaJson from '../../schema/run-config.schema.json';
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { check, type Schema } from './schema_check.js';
+import type { RunProblem } from './run_summary.js';
 
 export const runConfigSchema = schemaJson as unknown as Schema;
 
@@ -63,12 +65,28 @@ export interface RunConfig {
   readonly raw: unknown;
 }
 
-/** A config problem: one line per issue, each `file: field.path message`. */
+/** A config problem: one line per issue, each `file: field.path message`; `problems` locate them. */
 export class ConfigError extends Error {
-  constructor(message: string, readonly issues: readonly string[] = [message]) {
+  constructor(message: string, readonly issues: readonly string[] = [message], readonly problems: readonly RunProblem[] = [{ message }]) {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+/** 'data.train[0].path' -> ['data', 'train', 0, 'path']. */
+export function fieldPath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
+/** Where JSON.parse gave up, as a 0-based line and column (jsonc-parser knows the offset; JSON.parse's message may not). */
+function jsonErrorAt(text: string): { line: number; column: number } | undefined {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true });
+  if (!errors.length) return undefined;
+  const before = text.slice(0, errors[0]!.offset).split('\n');
+  return { line: before.length - 1, column: before[before.length - 1]!.length };
 }
 
 export function loadRunConfig(path: string): RunConfig {
@@ -79,7 +97,8 @@ export function loadRunConfig(path: string): RunConfig {
   }
   let json: unknown;
   try { json = JSON.parse(text); } catch (e) {
-    throw new ConfigError(`${basename(path)}: not valid JSON (${(e as Error).message})`);
+    const message = `${basename(path)}: not valid JSON (${(e as Error).message})`;
+    throw new ConfigError(message, [message], [{ message, file: abs, ...jsonErrorAt(text) }]);
   }
   return parseRunConfig(json, abs);
 }
@@ -87,8 +106,12 @@ export function loadRunConfig(path: string): RunConfig {
 /** Validates and resolves a parsed config. `configPath` anchors relative paths (and names the file in errors). */
 export function parseRunConfig(json: unknown, configPath: string): RunConfig {
   const label = configPath ? basename(configPath) : 'run config';
-  const issues = check(json, runConfigSchema).map((i) => `${label}: ${i.path ? i.path + ' ' : ''}${i.message}`);
-  if (issues.length) throw new ConfigError(issues.join('\n'), issues);
+  const found = check(json, runConfigSchema);
+  const issues = found.map((i) => `${label}: ${i.path ? i.path + ' ' : ''}${i.message}`);
+  if (issues.length) {
+    const problems = found.map((i, k) => ({ message: issues[k]!, jsonPath: fieldPath(i.path), ...(configPath ? { file: configPath } : {}) }));
+    throw new ConfigError(issues.join('\n'), issues, problems);
+  }
   const j = json as Record<string, any>;
   const base = configPath ? dirname(configPath) : process.cwd();
   const p = (x: string | undefined) => (x === undefined ? undefined : isAbsolute(x) ? x : resolve(base, x));
@@ -130,4 +153,23 @@ export function parseRunConfig(json: unknown, configPath: string): RunConfig {
     gradClip: j.grad_clip,
     raw: json,
   };
+}
+
+const SOURCE_PATHS = ['features', 'labels', 'path', 'images'] as const;
+
+/**
+ * The config as written, with every path made absolute: the copy a run folder keeps, which
+ * trains (and resumes) the same from wherever it is opened.
+ */
+export function portableConfig(cfg: RunConfig): Record<string, unknown> {
+  const raw = structuredClone(cfg.raw) as Record<string, any>;
+  delete raw.$schema;
+  raw.model = { ...raw.model, file: cfg.model.file };
+  const data = raw.data as Record<string, any>;
+  for (const [key, src] of [['train', cfg.data.train], ['val', cfg.data.val]] as const) {
+    if (!src || !data[key]) continue;
+    for (const f of SOURCE_PATHS) if (src[f] !== undefined) data[key][f] = src[f];
+  }
+  raw.output_dir = cfg.outputDir;
+  return raw;
 }

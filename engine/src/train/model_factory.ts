@@ -2,18 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadModel } from '../model/index.js';
+import { OutOfMemoryError } from '../backends/cpu/backend.js';
 import type { Tensor } from '../tensor.js';
 import type { ModelFactory, TrainableModel } from './trainer.js';
-import { TrainError } from './trainer.js';
+import { TrainError, isEngineBug } from './errors.js';
 
 export const loadModelFile: ModelFactory = (spec) => {
   let source: string;
   try { source = readFileSync(spec.file, 'utf8'); } catch (e) {
-    throw new TrainError(`model.file: cannot read ${spec.file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new TrainError(`model.file: cannot read ${spec.file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'config', [{ message: `cannot read ${spec.file}`, jsonPath: ['model', 'file'] }]);
   }
   let m: ReturnType<typeof loadModel>;
   try { m = loadModel(source, { className: spec.class, fileName: basename(spec.file) }); } catch (e) {
-    throw new TrainError((e as Error).message);
+    // The model's own problems become one message; running out of memory (or an engine bug) stays what it is.
+    throw e instanceof OutOfMemoryError || isEngineBug(e) ? e : new TrainError((e as Error).message, 'model');
   }
   const mod = m.module;
   const model: TrainableModel = {

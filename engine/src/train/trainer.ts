@@ -19,8 +19,11 @@ import { makeArray, type NdArray } from '../io/array.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { RunConfig } from './config.js';
 import { computeLoss, makeTarget } from './losses.js';
-import { MetricsLog, checkpointName, listCheckpoints, optimizerStateName, writeJsonAtomic } from './run_dir.js';
-import { Progress, formatDuration } from './progress.js';
+import { MetricsLog, checkpointName, listCheckpoints, optimizerStateName, writeJsonAtomic, type MetricPoint } from './run_dir.js';
+import { Progress, formatDuration, type ProgressState } from './progress.js';
+import { RunRecord } from './run_record.js';
+import { TrainError, isEngineBug, runErrorOf } from './errors.js';
+import type { RunSummary } from './run_summary.js';
 import { autoDevice } from './device_auto.js';
 import { Profiler } from '../profile/profiler.js';
 import { WebGPUKernelTimer, type KernelTiming } from '../profile/webgpu.js';
@@ -44,12 +47,32 @@ export interface TrainableModel {
 /** Builds the model of a run (seeded before the call). `inputShape` is one batch's shape. */
 export type ModelFactory = (model: RunConfig['model'], inputShape: readonly number[]) => TrainableModel | Promise<TrainableModel>;
 
-/** A problem that stops the run: one message, no stack trace needed. */
-export class TrainError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TrainError';
-  }
+export { TrainError };
+
+/** What a run reports while it goes (Keras `fit` callbacks): the engine host forwards them. */
+export interface TrainEvents {
+  /** The run folder exists and the first step is next. */
+  started?(info: TrainStartInfo): void;
+  /** After every optimizer step. */
+  step?(state: ProgressState & { readonly time: number }): void;
+  /** Every point written to metrics.jsonl. */
+  metric?(point: MetricPoint): void;
+  /** After an epoch's evaluation: the last value of each metric. */
+  epoch?(summary: { readonly epoch: number; readonly step: number; readonly metrics: Readonly<Record<string, number>> }): void;
+  checkpoint?(c: { readonly step: number; readonly path: string }): void;
+  trace?(path: string): void;
+}
+
+export interface TrainStartInfo {
+  readonly outDir: string;
+  readonly device: string;
+  readonly mode: string;
+  readonly totalSteps: number;
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+  readonly batchSize: number;
+  readonly dataset: string;
+  readonly resumedFrom?: number;
 }
 
 export interface TrainOptions {
@@ -66,6 +89,12 @@ export interface TrainOptions {
   readonly profile?: { readonly start: number; readonly steps: number };
   /** How GPU kernels are timed when profiling on WebGPU (default: timestamp-query when the adapter has it). */
   readonly kernelTiming?: KernelTiming;
+  readonly events?: TrainEvents;
+  /**
+   * Stop: the step under way finishes, a checkpoint is written, the run ends 'stopped' and can be
+   * resumed. The abort reason (a string) is kept as the summary's stopReason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface TrainResult {
@@ -77,6 +106,9 @@ export interface TrainResult {
   readonly val?: { loss: number; accuracy?: number; top5?: number };
   readonly device: string;
   readonly resumedFrom?: number;
+  /** 'stopped' when the signal stopped it (resumable from its last checkpoint). */
+  readonly status: 'completed' | 'stopped';
+  readonly summary: RunSummary;
 }
 
 interface Resume { step: number; epoch: number; batch: number; time: number; windowSum: number; windowN: number; ckpt: string; optim: string }
@@ -112,14 +144,14 @@ export function stateDictArrays(model: TrainableModel): Map<string, NdArray> {
 
 function readResume(dir: string): Resume {
   const steps = listCheckpoints(dir);
-  if (!existsSync(dir)) throw new TrainError(`--resume ${dir}: no such folder`);
-  if (steps.length === 0) throw new TrainError(`--resume ${dir}: no complete checkpoint (checkpoint-<step>.safetensors + .optim.safetensors) in this folder`);
+  if (!existsSync(dir)) throw new TrainError(`--resume ${dir}: no such folder`, 'config');
+  if (steps.length === 0) throw new TrainError(`--resume ${dir}: no complete checkpoint (checkpoint-<step>.safetensors + .optim.safetensors) in this folder`, 'config');
   const step = steps[steps.length - 1];
   const ckpt = join(dir, checkpointName(step));
   const meta = readSafetensors(ckpt).metadata;
   const num = (k: string) => {
     const v = Number(meta[k]);
-    if (meta[k] === undefined || !Number.isFinite(v)) throw new TrainError(`${ckpt}: __metadata__.${k} is missing; not a Tensor Studio training checkpoint`);
+    if (meta[k] === undefined || !Number.isFinite(v)) throw new TrainError(`${ckpt}: __metadata__.${k} is missing; not a Tensor Studio training checkpoint`, 'config');
     return v;
   };
   return {
@@ -150,15 +182,26 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   // The backend chosen for this run is the default only while it runs; so is the profiler.
   const previous = getDefaultBackend();
   const cleanup: (() => void)[] = [];
+  const run: RunState = {};
   try {
-    return await trainOn(cfg, opts, cleanup);
+    return await trainOn(cfg, opts, cleanup, run);
+  } catch (e) {
+    // Once the folder exists it must say the run failed; before, there is no folder to mislead.
+    if (run.record?.status === 'running') {
+      const error = runErrorOf(e);
+      run.record.finish('failed', { ...run.at?.(), error: isEngineBug(e) ? { ...error, message: `${error.message}\n${(e as Error).stack ?? ''}` } : error });
+    }
+    throw e;
   } finally {
     for (const f of cleanup) f();
     setDefaultBackend(previous);
   }
 }
 
-async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)[]): Promise<TrainResult> {
+/** What the catch in train() needs from a run that failed part-way. */
+interface RunState { record?: RunRecord; at?: () => { step: number; seconds: number } }
+
+async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)[], run: RunState): Promise<TrainResult> {
   const out = opts.stdout ?? process.stdout;
   const progress = new Progress(out);
   const note = (m: string) => progress.line(m);
@@ -176,8 +219,8 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
       setDefaultBackend(await initWebGPU());
       device = 'webgpu';
     } catch (e) {
-      if (auto) throw new TrainError(`device 'auto' picked WebGPU but the device failed (${e instanceof Error ? e.message : String(e)}); use "device": "cpu"`);
-      throw new TrainError(`device 'webgpu': no WebGPU device (${e instanceof Error ? e.message : String(e)}); use "device": "cpu" (or "auto")`);
+      if (auto) throw new TrainError(`device 'auto' picked WebGPU but the device failed (${e instanceof Error ? e.message : String(e)}); use "device": "cpu"`, 'config');
+      throw new TrainError(`device 'webgpu': no WebGPU device (${e instanceof Error ? e.message : String(e)}); use "device": "cpu" (or "auto")`, 'config');
     }
   }
   const resume = opts.resume ? readResume(resolve(opts.resume)) : undefined;
@@ -187,7 +230,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
   const loaderOpts = { batchSize: cfg.data.batchSize, normalize: cfg.data.normalize, inputShape: cfg.data.inputShape, seed: cfg.seed };
   const loader = new DataLoader(trainSet, { ...loaderOpts, shuffle: cfg.data.shuffle, dropLast: cfg.data.dropLast });
   const valLoader = valSet ? new DataLoader(valSet, { ...loaderOpts, shuffle: false }) : undefined;
-  if (loader.length === 0) throw new TrainError(`${trainSet.name}: fewer samples than one batch (batch_size ${cfg.data.batchSize}) with drop_last`);
+  if (loader.length === 0) throw new TrainError(`${trainSet.name}: fewer samples than one batch (batch_size ${cfg.data.batchSize}) with drop_last`, 'data');
   const model = await opts.buildModel(cfg.model, [cfg.data.batchSize, ...loader.inputShape]);
   const params = model.namedParameters().filter(([, p]) => p.requiresGrad);
   if (params.length === 0) throw new TrainError(`${cfg.model.file}: the model has no trainable parameters`);
@@ -203,12 +246,12 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
     try { y = model.forward(Tensor.fromArray(probe.x, probe.xShape)); } catch (e) {
       // The usual cause with image data: [N, 28, 28] batches for a model that wants [N, 1, 28, 28].
       const hint = cfg.data.inputShape ? '' : `\n(the model was given batches of [${probe.xShape.join(', ')}]; if it expects another layout, set data.input_shape, e.g. [1, ${trainSet.sampleShape.join(', ')}])`;
-      throw new TrainError(`${(e as Error).message}${hint}`);
+      throw new TrainError(`${(e as Error).message}${hint}`, isEngineBug(e) ? 'engine' : 'shape');
     }
     if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${Array.isArray(y) ? 'a tuple' : String(y)}`);
     outShape = y.shape;
     try { computeLoss(cfg.loss.name, y, makeTarget(cfg.loss.name, y, probe.y, probe.yShape), cfg.loss.labelSmoothing); }
-    catch (e) { throw new TrainError(`loss '${cfg.loss.name}' on the model output [${y.shape.join(', ')}]: ${(e as Error).message}`); }
+    catch (e) { throw new TrainError(`loss '${cfg.loss.name}' on the model output [${y.shape.join(', ')}]: ${(e as Error).message}`, 'data'); }
   });
   model.train();
   const stepsPerEpoch = loader.length;
@@ -220,8 +263,8 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
     const st = readSafetensors(resume.ckpt);
     const state = new Map<string, Tensor>();
     for (const [k, a] of st.tensors) state.set(k, Tensor.fromArray(a.data, a.shape, a.dtype === 'float32' ? 'float32' : a.dtype === 'bool' ? 'bool' : 'int32'));
-    try { model.loadStateDict(state); } catch (e) { throw new TrainError(`${resume.ckpt}: ${(e as Error).message}`); }
-    try { optimizer.loadStateDict(loadOptimizerState(resume.optim)); } catch (e) { throw new TrainError(`${resume.optim}: ${(e as Error).message}`); }
+    try { model.loadStateDict(state); } catch (e) { throw new TrainError(`${resume.ckpt}: ${(e as Error).message}`, 'config'); }
+    try { optimizer.loadStateDict(loadOptimizerState(resume.optim)); } catch (e) { throw new TrainError(`${resume.optim}: ${(e as Error).message}`, 'config'); }
   }
 
   mkdirSync(outDir, { recursive: true });
@@ -233,11 +276,20 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
     for (const f of stale) rmSync(join(outDir, f), { force: true });
     if (stale.length) note(`replacing the previous run in ${outDir}`);
   }
+  const mode = cfg.mode === 'compiled' && device === 'webgpu' ? 'compiled' : 'eager';
   writeJsonAtomic(join(outDir, 'run.json'), {
     config: cfg.raw, configPath: cfg.configPath, resolved: { ...cfg, raw: undefined },
-    engine: { name: 'tensor-studio', version: ENGINE_VERSION }, device, mode: cfg.mode === 'compiled' && device === 'webgpu' ? 'compiled' : 'eager', node: process.version,
+    engine: { name: 'tensor-studio', version: ENGINE_VERSION }, device, mode, node: process.version,
     dataset: { train: trainSet.name, val: valSet?.name }, startedAt: new Date().toISOString(), resumedFrom: resume?.step,
   });
+  const record = new RunRecord(outDir, cfg, { trainer: `tensor-studio ${ENGINE_VERSION}`, device, mode, totalSteps, epochs, resumedFrom: resume?.step });
+  run.record = record;
+  const events = opts.events;
+  const logMetric = (p: MetricPoint) => {
+    metrics.write(p);
+    record.metric(p.name, p.value);
+    events?.metric?.(p);
+  };
   note(deviceNote);
   // Compiled mode (backends/webgpu/compiled.ts): the step is captured and replayed, and the loss
   // is summed on the GPU and read only at log points and checkpoints.
@@ -278,6 +330,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
   const timeBase = resume?.time ?? 0;
   const t0 = performance.now();
   const elapsed = () => timeBase + (performance.now() - t0) / 1000;
+  run.at = () => ({ step, seconds: elapsed() });
   let lastLoss = NaN;
   let lastVal: TrainResult['val'];
   let evaluatedAt = -1;
@@ -292,6 +345,8 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
     // Optimizer state first: a model checkpoint only counts once its optimizer file exists.
     saveOptimizerState(join(outDir, optimizerStateName(step)), optimizer.stateDict());
     writeSafetensors(join(outDir, checkpointName(step)), stateDictArrays(model), meta);
+    record.update(step, elapsed());
+    events?.checkpoint?.({ step, path: join(outDir, checkpointName(step)) });
   };
 
   const evaluate = (epoch: number) => {
@@ -319,9 +374,9 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
     model.train();
     const time = elapsed();
     lastVal = { loss: lossSum / n };
-    metrics.write({ step, epoch, name: 'val/loss', value: lossSum / n, time });
-    if (classify && cfg.metrics.includes('accuracy')) { lastVal.accuracy = top1 / n; metrics.write({ step, epoch, name: 'val/accuracy', value: top1 / n, time }); }
-    if (classify && cfg.metrics.includes('top5')) { lastVal.top5 = top5 / n; metrics.write({ step, epoch, name: 'val/top5', value: top5 / n, time }); }
+    logMetric({ step, epoch, name: 'val/loss', value: lossSum / n, time });
+    if (classify && cfg.metrics.includes('accuracy')) { lastVal.accuracy = top1 / n; logMetric({ step, epoch, name: 'val/accuracy', value: top1 / n, time }); }
+    if (classify && cfg.metrics.includes('top5')) { lastVal.top5 = top5 / n; logMetric({ step, epoch, name: 'val/top5', value: top5 / n, time }); }
     note(`epoch ${epoch + 1}/${epochs} validation: loss ${(lossSum / n).toFixed(4)}${lastVal.accuracy !== undefined ? `, accuracy ${(100 * lastVal.accuracy).toFixed(2)}%` : ''}${lastVal.top5 !== undefined ? `, top-5 ${(100 * lastVal.top5).toFixed(2)}%` : ''}`);
   };
 
@@ -332,7 +387,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
   const makeInput = (batch: Batch): Tensor => {
     if (!intInput) return Tensor.fromArray(batch.x, batch.xShape);
     const bad = batch.x.find((v) => !Number.isInteger(v));
-    if (bad !== undefined) throw new TrainError(`${cfg.model.file}: the model takes integer inputs (token ids), but the data holds ${bad}`);
+    if (bad !== undefined) throw new TrainError(`${cfg.model.file}: the model takes integer inputs (token ids), but the data holds ${bad}`, 'data');
     return Tensor.fromArray(batch.x, batch.xShape, 'int32');
   };
   // On WebGPU the loss is summed on the GPU and read only at log points and checkpoints (a read
@@ -354,7 +409,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
     const n = lossAccN;
     lossAcc = null; lossAccN = 0;
     if (!Number.isFinite(sum)) {
-      throw new TrainError(`the loss became non-finite within the last ${n} step${n > 1 ? 's' : ''} (on WebGPU it is read at log points); ${explainNonFinite(lastX!, lastBatch!, sum)}`);
+      throw new TrainError(`the loss became non-finite within the last ${n} step${n > 1 ? 's' : ''} (on WebGPU it is read at log points); ${explainNonFinite(lastX!, lastBatch!, sum)}`, 'non-finite');
     }
     windowSum += sum; windowN += n; lastLoss = sum / n;
   };
@@ -375,10 +430,23 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
     return `step ${step + 1}: loss is ${value}; ${where}. Training stopped${kept !== undefined ? `; the last good checkpoint is ${join(outDir, checkpointName(kept))}` : ''}.`;
   };
 
+  const writeTrace = (prof: Profiler) => {
+    prof.write(tracePath);
+    prof.close();
+    note(`profile: wrote ${tracePath}`);
+    events?.trace?.(tracePath);
+  };
+
   model.train();
   const startEpoch = resume?.epoch ?? 0;
   let startBatch = resume?.batch ?? 0;
   let pendingCheckpoint = false;
+  let stopping = false;
+  let lastBatchIndex = -1;
+  events?.started?.({
+    outDir, device, mode, totalSteps, epochs, stepsPerEpoch, batchSize: cfg.data.batchSize,
+    dataset: trainSet.name, ...(resume ? { resumedFrom: resume.step } : {}),
+  });
   for (let epoch = startEpoch; epoch < epochs; epoch++) {
     const epochStart = performance.now();
     let epochSamples = 0;
@@ -398,7 +466,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
         // Everything that changes per step is uploaded before the captured region: the batch,
         // the targets, the optimizer's per-step scalars (lr, bias corrections), the RNG seed.
         let target: Tensor;
-        try { target = makeTarget(cfg.loss.name, [batch.size, ...outShape.slice(1)], batch.y, batch.yShape); } catch (e) { throw new TrainError(`${(e as Error).message} (step ${step + 1})`); }
+        try { target = makeTarget(cfg.loss.name, [batch.size, ...outShape.slice(1)], batch.y, batch.yShape); } catch (e) { throw new TrainError(`${(e as Error).message} (step ${step + 1})`, 'data'); }
         optimizer.prepareStep();
         const [loss] = compiler.run([x, target], () => {
           optimizer.zeroGrad();
@@ -415,18 +483,18 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
         accumulateLoss(loss!, x, batch);
         // One phase: forward, backward and the update are one replayed program (or its capture).
         if (prof) prof.phaseEnd('compiled step', phaseT0);
-        if (prof) { prof.endStep(); if (step + 1 === profTo) { prof.write(tracePath); prof.close(); note(`profile: wrote ${tracePath}`); } }
+        if (prof) { prof.endStep(); if (step + 1 === profTo) writeTrace(prof); }
       } else {
         optimizer.zeroGrad();
         const y = model.forward(x);
         if (!(y instanceof Tensor)) throw new TrainError(`${cfg.model.file}: forward() must return one tensor, got ${String(y)}`);
         let target: Tensor;
-        try { target = makeTarget(cfg.loss.name, y, batch.y, batch.yShape); } catch (e) { throw new TrainError(`${(e as Error).message} (step ${step + 1})`); }
+        try { target = makeTarget(cfg.loss.name, y, batch.y, batch.yShape); } catch (e) { throw new TrainError(`${(e as Error).message} (step ${step + 1})`, 'data'); }
         const loss = computeLoss(cfg.loss.name, y, target, cfg.loss.labelSmoothing);
         if (device === 'webgpu') accumulateLoss(loss, x, batch);
         else {
           lossValue = loss.item();
-          if (!Number.isFinite(lossValue)) throw new TrainError(explainNonFinite(x, batch, lossValue));
+          if (!Number.isFinite(lossValue)) throw new TrainError(explainNonFinite(x, batch, lossValue), 'non-finite');
         }
         if (prof) phaseT0 = prof.phaseEnd('forward', phaseT0);
         loss.backward();
@@ -436,7 +504,7 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
         if (prof) {
           prof.phaseEnd('optimizer', phaseT0);
           prof.endStep();
-          if (step + 1 === profTo) { prof.write(tracePath); prof.close(); note(`profile: wrote ${tracePath}`); }
+          if (step + 1 === profTo) writeTrace(prof);
         }
       }
       step++;
@@ -447,28 +515,45 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
       if (logPoint) {
         drainLoss();
         const time = elapsed();
-        metrics.write({ step, epoch, name: 'train/loss', value: windowSum / windowN, time });
-        metrics.write({ step, epoch, name: 'train/lr', value: optimizer.lr, time });
+        logMetric({ step, epoch, name: 'train/loss', value: windowSum / windowN, time });
+        logMetric({ step, epoch, name: 'train/lr', value: optimizer.lr, time });
         windowSum = 0; windowN = 0;
       }
       const secs = (performance.now() - t0) / 1000;
       const rate = samplesDone / Math.max(secs, 1e-9);
-      progress.update({
+      const state: ProgressState = {
         epoch, epochs, step, totalSteps, epochSteps: Math.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch), epochStep: batch.index + 1,
         loss: device === 'webgpu' ? lastLoss : lossValue, samplesPerSec: rate, etaSec: ((totalSteps - step) * cfg.data.batchSize) / rate,
-      }, logPoint);
+      };
+      progress.update(state, logPoint);
+      events?.step?.({ ...state, time: elapsed() });
       if (typeof cfg.checkpointEvery === 'number' && step % cfg.checkpointEvery === 0 && step < totalSteps) {
         // At an epoch's end the checkpoint waits for the evaluation, so a resume never skips it.
         if (batch.index + 1 === stepsPerEpoch) pendingCheckpoint = true;
         else saveCheckpoint(epoch, batch.index + 1);
       }
+      lastBatchIndex = batch.index;
+      if (opts.signal?.aborted && step < totalSteps) { stopping = true; break; }
       dataT0 = dataStart();
     }
     startBatch = 0;
     const epochSecs = (performance.now() - epochStart) / 1000;
-    if (epochSamples) metrics.write({ step, epoch, name: 'train/samples_per_s', value: epochSamples / epochSecs, time: elapsed() });
     const finishedEpoch = step % stepsPerEpoch === 0 || step >= totalSteps;
-    if (finishedEpoch) evaluate(epoch);
+    // A stopped epoch's throughput would be a second, partial figure for it after the resume.
+    if (epochSamples && (finishedEpoch || !stopping)) logMetric({ step, epoch, name: 'train/samples_per_s', value: epochSamples / epochSecs, time: elapsed() });
+    if (finishedEpoch) {
+      evaluate(epoch);
+      events?.epoch?.({ epoch, step, metrics: record.finalMetrics() });
+    }
+    if (stopping) {
+      // The checkpoint comes after the epoch's evaluation, so a resume never skips it.
+      saveCheckpoint(finishedEpoch ? epoch + 1 : epoch, finishedEpoch ? 0 : lastBatchIndex + 1);
+      const stopReason = typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'stop requested';
+      const seconds = elapsed();
+      note(`stopped at step ${step} (${stopReason}); checkpoint: ${join(outDir, checkpointName(step))}; resume with --resume ${outDir}`);
+      const summary = record.finish('stopped', { step, seconds, stopReason });
+      return { outDir, steps: step, epochs, seconds, finalTrainLoss: lastLoss, val: lastVal, device, resumedFrom: resume?.step, status: 'stopped', summary };
+    }
     if ((cfg.checkpointEvery === 'epoch' || pendingCheckpoint) && step < totalSteps) saveCheckpoint(epoch + 1, 0);
     pendingCheckpoint = false;
     if (step >= totalSteps) break;
@@ -478,5 +563,6 @@ async function trainOn(cfg: RunConfig, opts: TrainOptions, cleanup: (() => void)
   writeSafetensors(join(outDir, 'model.safetensors'), stateDictArrays(model), { format: 'pt', step: String(step) });
   const seconds = elapsed();
   note(`done: ${step} steps in ${formatDuration(seconds)}; weights: ${join(outDir, 'model.safetensors')}`);
-  return { outDir, steps: step, epochs, seconds, finalTrainLoss: lastLoss, val: lastVal, device, resumedFrom: resume?.step };
+  const summary = record.finish('completed', { step, seconds });
+  return { outDir, steps: step, epochs, seconds, finalTrainLoss: lastLoss, val: lastVal, device, resumedFrom: resume?.step, status: 'completed', summary };
 }

@@ -11,9 +11,48 @@ let peakBytes = 0;
 // Live-byte accounting: a storage's bytes are released when the GC collects it.
 const released = new FinalizationRegistry<number>((bytes) => { liveBytes -= bytes; });
 
+/** A tensor would take the process past the memory limit it was given (setMemoryLimit). */
+export class OutOfMemoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutOfMemoryError';
+  }
+}
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+/**
+ * An optional cap on the bytes of tensor data. The exact figure needs a collection (storages are
+ * released only when the GC finds them), so the check is amortised like a GC trigger: bytes
+ * allocated since the last measurement are counted as held, and only when that estimate passes
+ * the limit is the garbage collected and the real figure read.
+ */
+const limit = { bytes: Infinity, measured: 0, since: 0, collect: undefined as (() => void) | undefined };
+
+/** Caps tensor memory at `bytes` (Infinity: no cap). `collect` runs a full GC (node --expose-gc's gc). */
+export function setMemoryLimit(bytes: number, collect?: () => void): void {
+  limit.bytes = bytes;
+  limit.collect = collect;
+  limit.measured = process.memoryUsage().arrayBuffers;
+  limit.since = 0;
+}
+
+function reserve(bytes: number): void {
+  limit.since += bytes;
+  if (limit.measured + limit.since <= limit.bytes) return;
+  limit.collect?.();
+  limit.measured = process.memoryUsage().arrayBuffers;
+  limit.since = bytes;
+  if (limit.measured + bytes > limit.bytes) {
+    throw new OutOfMemoryError(`out of memory: a ${mb(bytes)} tensor would bring tensor memory to ${mb(limit.measured + bytes)}, over the limit of ${mb(limit.bytes)} (${mb(limit.measured)} already held)`);
+  }
+}
+
 function track(s: CpuStorage): CpuStorage {
   const bytes = s.data.byteLength;
   if (bytes === 0) return s;
+  if (limit.bytes !== Infinity) reserve(bytes);
   liveBytes += bytes;
   if (liveBytes > peakBytes) peakBytes = liveBytes;
   released.register(s, bytes);
@@ -21,6 +60,8 @@ function track(s: CpuStorage): CpuStorage {
 }
 
 function makeArray(numel: number, dtype: EngineDType): Float32Array | Int32Array {
+  // Refused before the array exists: a model far over the limit must not take the machine's memory first.
+  if (limit.bytes !== Infinity && numel * 4 > limit.bytes) reserve(numel * 4);
   return dtype === 'float32' ? new Float32Array(numel) : new Int32Array(numel);
 }
 
