@@ -63,10 +63,13 @@ export class TrainingController implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Tensor Studio: Training');
   private readonly problems = new RunProblems(this.output);
   private readonly active = new Map<string, ActiveRun>();
+  private readonly usedIds = new Set<string>();
   private readonly statusBar = vscode.window.createStatusBarItem('tensorStudio.training', vscode.StatusBarAlignment.Left, 50);
   private readonly changed = new vscode.EventEmitter<ActiveRun | undefined>();
   private readonly events = new vscode.EventEmitter<RunEvent>();
   private statusTimer: NodeJS.Timeout | undefined;
+  /** Milliseconds from Run Training to each run's first step (the benchmark reads them). */
+  readonly firstStepMs = new Map<string, number>();
   /** A run's state changed (started, progress, finished); the Runs view listens. */
   readonly onDidChangeRuns = this.changed.event;
   /** Every event of every run, in order (tests and future views subscribe). */
@@ -103,11 +106,13 @@ export class TrainingController implements vscode.Disposable {
       const root = this.runsRoot(config);
       const base = join(root, `${timestamp()}-${label.replace(/[^\w.-]+/g, '_')}`);
       runDir = base;
-      for (let i = 2; existsSync(runDir) || this.active.has(basename(runDir)); i++) runDir = `${base}-${i}`;
+      // Unique in this session too: a run refused within the same second made no folder.
+      for (let i = 2; existsSync(runDir) || this.usedIds.has(basename(runDir)); i++) runDir = `${base}-${i}`;
       mkdirSync(root, { recursive: true });
     }
     const runId = basename(runDir);
     if (this.active.has(runId)) return { started: false, message: `Tensor Studio: ${runId} is already running.` };
+    this.usedIds.add(runId);
     // 0 (the default): half of this machine's memory.
     const memoryLimitMB = settings().get<number>('engine.memoryLimitMB', 0) || Math.round(totalmem() / 2 / 2 ** 20);
     const host = new EngineHost({
@@ -218,6 +223,7 @@ export class TrainingController implements vscode.Disposable {
       case 'progress':
         if (run.firstStepMs === undefined) {
           run.firstStepMs = Date.now() - run.requestedAt;
+          this.firstStepMs.set(run.runId, run.firstStepMs);
           this.output.appendLine(`first step ${(run.firstStepMs / 1000).toFixed(2)} s after Run Training`);
         }
         run.progress = ev;

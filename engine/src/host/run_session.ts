@@ -1,7 +1,8 @@
 // One training run inside the engine host: config -> preflight -> trainer, with the trainer's
-// events turned into RunEvents. Points, log lines and progress are batched (at most one message
-// of each kind per 100 ms), so a run logging 10,000 points a second costs the extension ten
-// messages, not ten thousand; the other events flush the batch first, so order is kept.
+// events turned into RunEvents. Points, log lines and progress are batched (one message of each
+// kind per 100 ms, or per 2,000 points), so a run logging 10,000 points a second costs the
+// extension a few messages a second, each small enough to parse in milliseconds; the other
+// events flush the batch first, so order is kept.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadRunConfig, parseRunConfig, type RunConfig } from '../train/config.js';
@@ -15,12 +16,14 @@ import { setMemoryLimit } from '../backends/cpu/backend.js';
 import type { RunEvent, RunFinishedEvent, RunProgressEvent, RunState, StartRunParams } from './protocol.js';
 
 export const BATCH_MS = 100;
+/** A batch is also sent when it holds this many points: a message parses in a few ms, never blocking the extension. */
+export const BATCH_MAX_POINTS = 2_000;
 const TRAINER = `tensor-studio ${ENGINE_VERSION}`;
 
-type Send = (ev: RunEvent) => void;
+export type Send = (ev: RunEvent) => void;
 
 /** Collects the high-rate events and sends them together, at most every BATCH_MS. */
-class Batcher {
+export class Batcher {
   private points: MetricPoint[] = [];
   private lines: string[] = [];
   private progress: RunProgressEvent | undefined;
@@ -28,7 +31,11 @@ class Batcher {
 
   constructor(private readonly runId: string, private readonly send: Send) {}
 
-  point(p: MetricPoint): void { this.points.push(p); this.schedule(); }
+  point(p: MetricPoint): void {
+    this.points.push(p);
+    if (this.points.length >= BATCH_MAX_POINTS) this.flush();
+    else this.schedule();
+  }
   line(l: string): void { this.lines.push(l); this.schedule(); }
   step(p: RunProgressEvent): void { this.progress = p; this.schedule(); }
 

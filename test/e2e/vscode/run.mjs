@@ -4,8 +4,10 @@
 //   2. starts code-server on a free loopback port with a throwaway profile and a copy of examples/;
 //   3. loads this extension in development mode and runs suite/ (mocha) inside the extension host,
 //      streaming its output through window.codeAutomationLog and its result through codeAutomationExit;
-//   4. drives the UI like a person (open model.py, hover a tensor variable, run a command from the
-//      palette) and saves screenshots: once in development mode, once with the packaged .vsix installed;
+//   4. drives the UI like a person (open model.py, hover a tensor variable, Run Training from the
+//      palette; then click the Train lens, pick a config, watch progress and the Runs view) and
+//      saves screenshots: once in development mode (light theme), once with the packaged .vsix
+//      installed (dark theme), where the run is also stopped and resumed;
 //   5. runs suite/untrusted.test.js in a second code-server with workspace trust on (restricted mode).
 // With CI=true a missing requirement fails the run; otherwise it is skipped with the reason.
 // Env: CHROMIUM_PATH (default /usr/bin/chromium), TS_E2E_KEEP=1 keeps the temp folder,
@@ -105,6 +107,21 @@ async function waitHealthy(port, proc) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('code-server did not answer /healthz within 60 s');
+}
+
+/** A short CPU run of the example on Fashion-MNIST (Debian's dataset-fashion-mnist). */
+function quickConfig(maxSteps) {
+  const d = '/usr/share/datasets/fashion-mnist';
+  return {
+    name: 'FashionCNN', model: { file: 'model.py', class: 'FashionCNN' },
+    data: {
+      train: { format: 'idx', images: `${d}/train-images-idx3-ubyte.gz`, labels: `${d}/train-labels-idx1-ubyte.gz` },
+      val: { format: 'idx', images: `${d}/t10k-images-idx3-ubyte.gz`, labels: `${d}/t10k-labels-idx1-ubyte.gz`, limit: 1000 },
+      batch_size: 32, normalize: { scale: 1 / 255, mean: 0.286, std: 0.353 }, input_shape: [1, 28, 28],
+    },
+    loss: { name: 'cross_entropy' }, optimizer: { name: 'adam', lr: 0.0015 },
+    epochs: 1, max_steps: maxSteps, seed: 0, device: 'cpu', log_every: 10, checkpoint_every: 100, metrics: ['accuracy'],
+  };
 }
 
 function withTimeout(promise, ms, what) {
@@ -256,22 +273,36 @@ try {
   if (!only || only === 'suite') await runSuite(`127.0.0.1:${port}`, ws, 'extension');
 
   const { driveHover } = await import('./ui_hover.mjs');
-  /** Each UI step gets a workspace of its own, so editors restored from an earlier step stay away. */
-  async function uiStep(name, payload) {
+  const { driveTraining } = await import('./ui_training.mjs');
+  const userSettings = join(tmp, 'user-data', 'User', 'settings.json');
+  const baseSettings = JSON.parse(readFileSync(userSettings, 'utf8'));
+  /**
+   * Each UI step gets a workspace of its own, so editors restored from an earlier step stay away.
+   * It hovers, then trains the example from its code lens with a short CPU config (with `full`:
+   * stop and resume too), in the colour theme given.
+   */
+  async function uiStep(name, payload, { theme, full }) {
+    writeFileSync(userSettings, JSON.stringify({ ...baseSettings, 'workbench.colorTheme': theme }, null, 2));
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const folder = join(tmp, `ws-${name}`);
     cpSync(join(repo, 'examples'), folder, { recursive: true });
+    writeFileSync(join(folder, 'fashion', 'quick.tsrun.json'), JSON.stringify(quickConfig(full ? 600 : 250), null, 2));
     const dir = join(shotDir, name);
     mkdirSync(dir);
     await page.goto(url(payload, folder));
     const r = await withTimeout(driveHover(page, { ws: folder, shotDir: dir, log }), stepTimeoutMs, `the ${name} UI check`);
     log(`${name}: screenshot ${r.screenshot}; hover text ${JSON.stringify(r.hoverText)}`);
     if (!r.ok) failures.push(`${name}: ${r.reason}`);
+    else {
+      const tr = await withTimeout(driveTraining(page, { shotDir: dir, log, full }), stepTimeoutMs, `the ${name} training UI check`);
+      log(`${name}: training screenshots ${tr.shots.join(', ')}${tr.firstStepMs !== undefined ? `; config picked -> loss in the status bar: ${tr.firstStepMs} ms` : ''}`);
+      if (!tr.ok) failures.push(`${name} (training): ${tr.reason}`);
+    }
     await page.close();
   }
-  if (!only || only === 'ui') await uiStep('ui', [['extensionDevelopmentPath', remote(repo)]]);
+  if (!only || only === 'ui') await uiStep('ui', [['extensionDevelopmentPath', remote(repo)]], { theme: 'Default Light Modern', full: false });
   // ---- 3. the installed .vsix, no development path: what a user gets --------------------------
-  if (!only || only === 'vsix') await uiStep('vsix', []);
+  if (!only || only === 'vsix') await uiStep('vsix', [], { theme: 'Default Dark Modern', full: true });
 
   // ---- 5. restricted mode: a second code-server with workspace trust on; the folder is untrusted --
   if (!only || only === 'untrusted') {

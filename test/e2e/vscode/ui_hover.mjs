@@ -1,13 +1,13 @@
-// Drives the code-server workbench like a person: open examples' fashion/model.py through Quick
-// Open, put the mouse over `x` in forward, wait for the hover to show the shape, take a
-// screenshot; then run "Tensor Studio: Run Training" from the command palette and check the
-// notification it shows.
+// Drives the code-server workbench like a person: open examples' fashion/model.py from the
+// Explorer, put the mouse over `x` in forward, wait for the hover to show the shape, take a
+// screenshot; then run "Tensor Studio: Run Training" from the command palette and check that it
+// offers the model's run configs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function runCommand(page, title) {
+export async function runCommand(page, title) {
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 20_000 });
   await page.keyboard.type(title, { delay: 10 });
@@ -72,27 +72,19 @@ export async function driveHover(page, { ws, shotDir, log }) {
   }
   log(`hover over x at line ${line + 1}: ${hoverText.replace(/\s+/g, ' ')}`);
 
-  // The command palette path for a command that has not landed: a visible notification.
+  // Run Training from the palette, with a model file active: the picker of its run configs.
   await page.mouse.move(5, 5);
   await runCommand(page, 'Tensor Studio: Run Training');
-  let toast = '';
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'train.json' }).first();
   try {
-    await page.waitForSelector('.notification-toast:has-text("not available yet")', { timeout: 5_000 });
-    toast = (await page.locator('.notification-toast:has-text("not available yet")').first().innerText()).trim();
+    await row.waitFor({ timeout: 20_000 });
   } catch {
-    // Headless, the window never has focus, so VS Code may keep the toast back and only ring the
-    // bell: open the notification centre as a person would and read it there.
-    await runCommand(page, 'Notifications: Show Notifications');
-    const item = page.locator('.notifications-center .notification-list-item', { hasText: 'not available yet' }).first();
-    try {
-      await item.waitFor({ timeout: 10_000 });
-      toast = (await item.innerText()).trim();
-    } catch { /* reported below */ }
+    await page.screenshot({ path: join(shotDir, 'run-training.png') });
+    return { ok: false, reason: 'Run Training from the palette showed no run-config picker', hoverText, screenshot };
   }
+  const offered = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
   await page.screenshot({ path: join(shotDir, 'run-training.png') });
-  if (!/Run Training is not available yet/.test(toast)) {
-    return { ok: false, reason: `Run Training from the palette showed no not-available notification (saw ${JSON.stringify(toast)})`, hoverText, screenshot };
-  }
-  log(`palette Run Training -> ${toast.replace(/\s+/g, ' ')}`);
+  await page.keyboard.press('Escape');
+  log(`palette Run Training offers: ${offered.join(' | ')}`);
   return { ok: true, hoverText, screenshot };
 }

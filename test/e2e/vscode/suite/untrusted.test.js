@@ -30,8 +30,11 @@ describe('Tensor Studio in an untrusted workspace', () => {
   });
 
   it('Run Training is refused with a message saying why', async () => {
-    const r = await vscode.commands.executeCommand('tensorStudio.runTraining');
-    assert.equal(r.available, false);
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'fashion', 'model.py');
+    const r = await vscode.commands.executeCommand('tensorStudio.runTraining', uri, 'FashionCNN');
+    assert.equal(r.started, false);
     assert.match(r.message, /training is disabled in untrusted workspaces/);
+    const api = vscode.extensions.getExtension('tensor-studio.tensor-studio').exports;
+    assert.deepEqual(api.training.activeRuns(), [], 'no engine host was started');
   });
 });
