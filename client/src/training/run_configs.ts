@@ -86,7 +86,7 @@ export async function chooseConfig(
   type Item = vscode.QuickPickItem & { ref?: ConfigRef };
   const items: Item[] = configs.map((c) => ({
     label: `$(json) ${vscode.workspace.asRelativePath(c.uri)}`,
-    description: [c.name, c.className].filter(Boolean).join(' · '),
+    description: [...new Set([c.className, c.name].filter(Boolean))].join(' · '),
     detail: c === remembered ? 'used last time' : undefined,
     ref: c,
   }));

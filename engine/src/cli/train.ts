@@ -8,7 +8,9 @@ const HELP = `Usage: tensor-studio train CONFIG.json [options]
 
 Trains the model file named in the run config (schema: dist/schema/run-config.schema.json) on the
 embedded engine. Writes DIR/metrics.jsonl, DIR/checkpoint-<step>.safetensors (+ .optim.safetensors),
-DIR/model.safetensors (PyTorch state_dict names) and DIR/run.json.
+DIR/model.safetensors (PyTorch state_dict names), DIR/config.json (the config, paths made absolute),
+DIR/run.json and DIR/summary.json (running / completed / stopped / failed: the Runs view reads it).
+Ctrl-C stops after the step under way with a checkpoint (resume with --resume DIR); twice quits.
 
 Options:
   --out DIR        output folder (default: the config's output_dir; with --resume, that folder)
@@ -62,7 +64,18 @@ export const trainCommand: Subcommand = {
       const prof = profile || profileSteps !== undefined
         ? { start: cfg.profile?.start ?? 5, steps: profileSteps ?? cfg.profile?.steps ?? 5 }
         : undefined;
-      const r = await train(cfg, { ...opts, profile: prof, buildModel: loadModelFile });
+      // Ctrl-C stops like the editor's Stop: after the step under way, with a checkpoint to resume
+      // from and summary.json saying 'stopped'. A second Ctrl-C quits at once.
+      const stop = new AbortController();
+      const onInt = () => {
+        if (stop.signal.aborted) process.exit(130);
+        stop.abort('Ctrl-C');
+        console.error('\ntensor-studio train: stopping after this step (a checkpoint is written); Ctrl-C again to quit now');
+      };
+      process.on('SIGINT', onInt);
+      let r;
+      try { r = await train(cfg, { ...opts, profile: prof, buildModel: loadModelFile, signal: stop.signal }); } finally { process.off('SIGINT', onInt); }
+      if (r.status === 'stopped') return 130;
       if (r.val?.accuracy !== undefined) console.log(`final validation accuracy: ${(100 * r.val.accuracy).toFixed(2)}%`);
       return 0;
     } catch (e) {
