@@ -12,6 +12,7 @@ import { loadModelFile } from '../../engine/src/train/model_factory.js';
 import { readMetrics } from '../../engine/src/train/run_dir.js';
 import { readSafetensors } from '../../engine/src/io/index.js';
 import { mulberry32 } from '../../engine/src/data/rng.js';
+import { blobsCsv } from '../host/helpers.js';
 
 const MODEL = `import torch.nn as nn
 import torch.nn.functional as F
@@ -28,17 +29,6 @@ class MLP(nn.Module):
         return self.fc2(self.drop(F.relu(self.fc1(x))))
 `;
 
-/** Three Gaussian blobs in 4-D: an easy 3-class problem. */
-function blobsCsv(n: number, seed: number): string {
-  const r = mulberry32(seed);
-  const rows = ['a,b,c,d,label'];
-  for (let i = 0; i < n; i++) {
-    const k = i % 3;
-    const v = [0, 1, 2, 3].map((j) => ((j === k ? 2 : 0) + (r() - 0.5)).toFixed(4));
-    rows.push(`${v.join(',')},${k}`);
-  }
-  return rows.join('\n') + '\n';
-}
 
 const quiet = { isTTY: false, write: () => true };
 

@@ -97,7 +97,7 @@ test('engine host: a second run on the same host is refused and the first one go
   if (!hostBuilt() && missing(t, 'dist/engine-host.js', `${HOST_SCRIPT} not built`)) return;
   const ws = workspace(2400);
   try {
-    const r = await startRun({ configPath: ws.config({ epochs: 1 }), runDir: join(ws.dir, 'runs', 'one') });
+    const r = await startRun({ configPath: ws.config({ epochs: 3 }), runDir: join(ws.dir, 'runs', 'one') });
     await assert.rejects(r.host.startRun({ configPath: ws.config(), runDir: join(ws.dir, 'runs', 'two') }), /already runs one; each run gets its own host/);
     assert.equal((await r.finished).summary.status, 'completed');
     assert.ok(!existsSync(join(ws.dir, 'runs', 'two')));

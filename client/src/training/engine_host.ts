@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ErrorCodes, IPCMessageReader, IPCMessageWriter, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   HOST_PROTOCOL_VERSION, RunEventNotification, StartRunRequest, StatusRequest, StopRunRequest,
   type HostStatus, type RunEvent, type RunFinishedEvent, type StartRunParams, type StartRunResult,
@@ -37,6 +37,11 @@ const STDERR_KEEP = 32 * 1024;
 
 /** Why the supervisor killed a host: decides how its run is recorded. */
 type KillReason = { readonly kind: 'hang' | 'stop' | 'cancelled' | 'finished'; readonly message: string };
+
+/** An error the host answered with (not one made because the connection went away). */
+function isAnswer(e: unknown): boolean {
+  return e instanceof ResponseError && e.code !== ErrorCodes.PendingResponseRejected && e.code !== ErrorCodes.ConnectionInactive;
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -128,8 +133,8 @@ export class EngineHost {
       this.run = await this.request(this.connection.sendRequest(StartRunRequest, { protocolVersion: HOST_PROTOCOL_VERSION, ...params }), 'startRun');
     } catch (e) {
       // The run may have ended (refused) and the host gone before the answer arrived: then it did
-      // start. A refusal from the host itself (ResponseError) is a refusal.
-      if (!this.finishedEvent || e instanceof ResponseError) throw e;
+      // start. An answer from the host itself is a refusal.
+      if (!this.finishedEvent || isAnswer(e)) throw e;
     }
     return this.run;
   }
@@ -173,6 +178,7 @@ export class EngineHost {
         return new Error(`engine host: no answer to '${what}' within ${this.opts.requestTimeoutMs / 1000} s`);
       });
     } catch (e) {
+      if (isAnswer(e)) throw e;
       // A host that died (it could not even load, say) explains itself better than the lost request.
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 500))]);
       if (!this.running && !this.killReason) {

@@ -7,7 +7,8 @@
 // extension's progress, status bar, Runs view and metric stream the same way.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { MetricPoint } from '../train/run_dir.js';
-import type { RunError, RunProblem, RunSummary } from '../train/run_summary.js';
+import type { ProgressState } from '../train/progress.js';
+import type { RunError, RunProblem, RunSummary, TrainStartInfo } from '../train/run_summary.js';
 
 export const HOST_PROTOCOL_VERSION = 1;
 
@@ -67,36 +68,19 @@ export const StatusRequest = new RequestType0<HostStatus, void>('status');
 
 // ---- events: host -> extension, one notification carrying a discriminated union ------------
 
-/** The run folder exists and training begins. */
-export interface RunStartedEvent {
+/** The run folder exists and training begins (the trainer's start info, its folder as runDir). */
+export interface RunStartedEvent extends Omit<TrainStartInfo, 'outDir'> {
   readonly type: 'started';
   readonly runId: string;
   readonly runDir: string;
+  /** Who trains: 'tensor-studio 0.1.0', 'pytorch 1.13.1', ... */
   readonly trainer: string;
-  readonly device: string;
-  readonly mode: string;
-  readonly totalSteps: number;
-  readonly epochs: number;
-  readonly stepsPerEpoch: number;
-  readonly batchSize: number;
-  readonly dataset: string;
-  readonly resumedFrom?: number;
 }
 
-/** The latest step (sent at most every 100 ms, not once per step). */
-export interface RunProgressEvent {
+/** The latest step (sent at most every 100 ms, not once per step), with training seconds so far. */
+export interface RunProgressEvent extends ProgressState {
   readonly type: 'progress';
   readonly runId: string;
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly epochStep: number;
-  readonly epochSteps: number;
-  readonly step: number;
-  readonly totalSteps: number;
-  readonly loss: number;
-  readonly samplesPerSec: number;
-  readonly etaSec: number;
-  /** Training seconds so far. */
   readonly time: number;
 }
 

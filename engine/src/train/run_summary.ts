@@ -72,6 +72,19 @@ export interface RunSummary {
   readonly error?: RunError;
 }
 
+/** What a trainer reports as a run begins (its folder exists). */
+export interface TrainStartInfo {
+  readonly outDir: string;
+  readonly device: string;
+  readonly mode: string;
+  readonly totalSteps: number;
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+  readonly batchSize: number;
+  readonly dataset: string;
+  readonly resumedFrom?: number;
+}
+
 export function writeSummary(dir: string, s: RunSummary): void {
   writeFileAtomic(join(dir, SUMMARY_FILE), JSON.stringify(s, null, 2) + '\n');
 }

@@ -23,7 +23,9 @@ import { MetricsLog, checkpointName, listCheckpoints, optimizerStateName, writeJ
 import { Progress, formatDuration, type ProgressState } from './progress.js';
 import { RunRecord } from './run_record.js';
 import { TrainError, isEngineBug, runErrorOf } from './errors.js';
-import type { RunSummary } from './run_summary.js';
+import type { RunSummary, TrainStartInfo } from './run_summary.js';
+
+export type { TrainStartInfo };
 import { autoDevice } from './device_auto.js';
 import { Profiler } from '../profile/profiler.js';
 import { WebGPUKernelTimer, type KernelTiming } from '../profile/webgpu.js';
@@ -63,17 +65,6 @@ export interface TrainEvents {
   trace?(path: string): void;
 }
 
-export interface TrainStartInfo {
-  readonly outDir: string;
-  readonly device: string;
-  readonly mode: string;
-  readonly totalSteps: number;
-  readonly epochs: number;
-  readonly stepsPerEpoch: number;
-  readonly batchSize: number;
-  readonly dataset: string;
-  readonly resumedFrom?: number;
-}
 
 export interface TrainOptions {
   /** Output folder (overrides config.output_dir). */
