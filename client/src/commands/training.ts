@@ -45,6 +45,7 @@ export function registerTrainingCommands(
   const state = context.workspaceState;
 
   async function runTraining(uriArg?: unknown, classArg?: unknown): Promise<StartOutcome> {
+    const clickedAt = Date.now();
     if (!vscode.workspace.isTrusted) return controller.refuseUntrusted();
     const editor = vscode.window.activeTextEditor;
     // A run config: from its lens or title button, or the active editor when it is one.
@@ -53,7 +54,7 @@ export function registerTrainingCommands(
     if (configArg) {
       const ref = await readConfigRef(configArg);
       if (ref) rememberConfig(state, vscode.Uri.file(ref.modelFile), ref.className, configArg);
-      return controller.start(configArg);
+      return controller.start(configArg, undefined, clickedAt);
     }
     const target = resolveModelTarget(uriArg, classArg);
     if (!target) {
@@ -71,7 +72,8 @@ export function registerTrainingCommands(
       void vscode.window.showTextDocument(made, { preview: true, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
     } else config = choice.uri;
     rememberConfig(state, target.uri, target.className, config);
-    return controller.start(config);
+    // A config written by the quick picks: the clock starts when the user finished them.
+    return controller.start(config, undefined, choice === NEW_CONFIG ? Date.now() : clickedAt);
   }
 
   async function resumeTraining(arg?: unknown): Promise<StartOutcome> {

@@ -95,9 +95,11 @@ export class TrainingController implements vscode.Disposable {
     return [...new Set((vscode.workspace.workspaceFolders ?? []).map((f) => this.runsRoot(f.uri)))];
   }
 
-  /** Starts a run of `config` (or, with `resumeDir`, continues that run). Answers once the host accepted it. */
-  async start(config: vscode.Uri, resumeDir?: string): Promise<StartOutcome> {
-    const requestedAt = Date.now();
+  /**
+   * Starts a run of `config` (or, with `resumeDir`, continues that run). Answers once the host
+   * accepted it. `requestedAt`: when the user asked (the click), for the first-step timing.
+   */
+  async start(config: vscode.Uri, resumeDir?: string, requestedAt = Date.now()): Promise<StartOutcome> {
     if (!vscode.workspace.isTrusted) return this.refuseUntrusted();
     const ref = await readConfigRef(config);
     const label = ref?.className ?? ref?.name ?? (ref ? basename(ref.modelFile, '.py') : basename(config.fsPath, '.json'));
@@ -221,13 +223,13 @@ export class TrainingController implements vscode.Disposable {
         this.changed.fire(run);
         break;
       case 'progress':
+        run.progress = ev;
         if (run.firstStepMs === undefined) {
           run.firstStepMs = Date.now() - run.requestedAt;
           this.firstStepMs.set(run.runId, run.firstStepMs);
           this.output.appendLine(`first step ${(run.firstStepMs / 1000).toFixed(2)} s after Run Training`);
-        }
-        run.progress = ev;
-        this.scheduleStatus();
+          this.updateStatus(run); // the first step is shown at once; later ones at most 5 times a second
+        } else this.scheduleStatus();
         this.changed.fire(run);
         break;
       case 'checkpoint': case 'trace': this.changed.fire(run); break;

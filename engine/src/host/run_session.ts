@@ -27,6 +27,7 @@ export class Batcher {
   private points: MetricPoint[] = [];
   private lines: string[] = [];
   private progress: RunProgressEvent | undefined;
+  private stepsSent = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly runId: string, private readonly send: Send) {}
@@ -37,7 +38,12 @@ export class Batcher {
     else this.schedule();
   }
   line(l: string): void { this.lines.push(l); this.schedule(); }
-  step(p: RunProgressEvent): void { this.progress = p; this.schedule(); }
+  /** The first step goes out at once (the user is waiting for it); later ones are batched. */
+  step(p: RunProgressEvent): void {
+    this.progress = p;
+    if (this.stepsSent) this.schedule();
+    else { this.stepsSent = true; this.flush(); }
+  }
 
   /** An event that must come after everything batched so far. */
   now(ev: RunEvent): void { this.flush(); this.send(ev); }

@@ -149,6 +149,15 @@ describe('Training from VS Code', function () {
     assert.equal((await finished(r2.runId)).summary.status, 'completed');
   });
 
+  it('the example itself (fashion/train.json, device auto) from its config: time to the first step', async () => {
+    const r = await vscode.commands.executeCommand('tensorStudio.runTraining', vscode.Uri.file(path.join(root(), 'fashion', 'train.json')));
+    assert.equal(r.started, true, r.message);
+    await firstProgress(r.runId);
+    await vscode.commands.executeCommand('tensorStudio.stopTraining', r.runDir);
+    assert.equal((await finished(r.runId)).summary.status, 'stopped');
+    console.log(`    [measure] Run Training (examples/fashion/train.json) -> first step: ${api.training.firstStepMs.get(r.runId)} ms`);
+  });
+
   it('Stop Training stops after the current step with a checkpoint; Resume Training completes the run', async () => {
     const r = await vscode.commands.executeCommand('tensorStudio.runTraining', vscode.Uri.file(path.join(root(), 'fashion/long/long.tsrun.json')));
     assert.equal(r.started, true, r.message);
