@@ -1,6 +1,6 @@
 // One training run inside the engine host: config -> preflight -> trainer, with the trainer's
 // events turned into RunEvents. Points, log lines and progress are batched (one message of each
-// kind per 100 ms, or per 2,000 points), so a run logging 10,000 points a second costs the
+// kind per 100 ms, or per 1,000 points), so a run logging 10,000 points a second costs the
 // extension a few messages a second, each small enough to parse in milliseconds; the other
 // events flush the batch first, so order is kept.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import type { RunEvent, RunFinishedEvent, RunProgressEvent, RunState, StartRunPa
 
 export const BATCH_MS = 100;
 /** A batch is also sent when it holds this many points: a message parses in a few ms, never blocking the extension. */
-export const BATCH_MAX_POINTS = 2_000;
+export const BATCH_MAX_POINTS = 1_000;
 const TRAINER = `tensor-studio ${ENGINE_VERSION}`;
 
 export type Send = (ev: RunEvent) => void;
