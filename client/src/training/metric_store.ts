@@ -58,17 +58,10 @@ export class MetricStore {
 
   series(runId: string, name: string): Series | undefined { return this.runs.get(runId)?.get(name); }
 
-  names(runId: string): string[] { return [...(this.runs.get(runId)?.keys() ?? [])]; }
-
   count(runId: string): number {
     let n = 0;
     for (const s of this.runs.get(runId)?.values() ?? []) n += s.value.length;
     return n;
-  }
-
-  latest(runId: string, name: string): number | undefined {
-    const s = this.series(runId, name);
-    return s && s.value.length ? s.value[s.value.length - 1] : undefined;
   }
 
   subscribe(listener: MetricListener): { dispose(): void } {
