@@ -36,6 +36,8 @@ await Promise.all([
     },
     outdir: 'dist/webview', loader: { '.css': 'css' } }),
 ]);
+// elkjs's worker script runs as it ships: the graph panel starts it as its layout worker.
+cpSync('node_modules/elkjs/lib/elk-worker.min.js', 'dist/webview/graph_layout_worker.js');
 if (existsSync('engine/schema')) cpSync('engine/schema', 'dist/schema', { recursive: true });
 
 // `webgpu` (Dawn) is a native module kept out of the bundles. The .vsix is packed without the

@@ -6,6 +6,7 @@ import { registerCommands } from './commands/index';
 import { DiagnosticsTracker } from './diagnostics_tracker';
 import type { TrainingController } from './training/training_controller';
 import type { RunsView } from './training/runs_view';
+import { GraphPanel } from './panels/graph_panel';
 
 export interface TensorStudioApi {
   /** Resolves when the language server is up (true) or failed to start (false). */
@@ -15,6 +16,8 @@ export interface TensorStudioApi {
   /** Training runs: active runs, their events and the metric store (for tests and views). */
   readonly training: TrainingController;
   readonly runsView: RunsView;
+  /** The open model graph panel, if any (for tests). */
+  graphPanel(): GraphPanel | undefined;
 }
 
 let client: LanguageClient | undefined;
@@ -35,8 +38,8 @@ export function activate(context: vscode.ExtensionContext): TensorStudioApi {
     return false;
   });
 
-  const { controller, runsView } = registerCommands(context, async () => ((await serverReady) ? client : undefined), tracker);
-  return { serverReady, client: () => client, training: controller, runsView };
+  const { controller, runsView } = registerCommands(context, async () => ((await serverReady) ? client : undefined), tracker, output);
+  return { serverReady, client: () => client, training: controller, runsView, graphPanel: () => GraphPanel.current };
 }
 
 export async function deactivate(): Promise<void> {

@@ -6,7 +6,7 @@ import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { DocumentAnalyzer, type AnalysisResult, type Diagnostic, type TextEdit } from '../../engine/src/frontend/index.js';
 import { TimeLimitExceeded, withTimeLimit } from './time_limit.js';
 
-export const EMPTY_RESULT: AnalysisResult = { diagnostics: [], facts: [], layers: [], classes: [], models: new Map() };
+export const EMPTY_RESULT: AnalysisResult = { diagnostics: [], facts: [], layers: [], classes: [], models: new Map(), brokenModels: new Map() };
 
 /** Longest one analysis may run before the server gives up on it (TENSOR_STUDIO_ANALYSIS_TIMEOUT_MS overrides). */
 export const ANALYSIS_TIME_LIMIT_MS = Number(process.env.TENSOR_STUDIO_ANALYSIS_TIMEOUT_MS) || 3000;

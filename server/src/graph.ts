@@ -2,10 +2,11 @@
 // calls become nodes; every tensor reference between them becomes an edge labelled with the
 // producer's output shape.
 import { getLayer, getOp } from '../../engine/src/ops/index.js';
-import type { AnalysisResult, IRArg, IRNode, ModelIR, ModuleNode } from '../../engine/src/frontend/index.js';
-import type { ParamSpec, Value } from '../../engine/src/ops/types.js';
-import { dtypesOf, formatLiteral, formatValue } from './format.js';
-import { GRAPH_PROTOCOL_VERSION, type GraphEdge, type GraphNode, type GraphPort, type GraphResponse } from './protocol.js';
+import type { AnalysisResult, BrokenModel, IRArg, IRNode, ModelIR, ModuleNode } from '../../engine/src/frontend/index.js';
+import type { Value } from '../../engine/src/ops/types.js';
+import { dtypesOf, formatValue } from './format.js';
+import { attrStrings, graphModules } from './graph_modules.js';
+import { GRAPH_PROTOCOL_VERSION, type GraphEdge, type GraphNode, type GraphPort, type GraphResponse, type GraphResult } from './protocol.js';
 
 // Ops have no category in the op library; these names are enough to colour the common ones.
 const opCategories: Record<string, readonly string[]> = {
@@ -14,37 +15,48 @@ const opCategories: Record<string, readonly string[]> = {
   pool: ['max_pool1d', 'max_pool2d', 'avg_pool1d', 'avg_pool2d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d', 'adaptive_max_pool1d', 'adaptive_max_pool2d'],
   norm: ['batch_norm', 'layer_norm', 'group_norm'],
   dropout: ['dropout', 'dropout1d', 'dropout2d', 'dropout3d'],
-  layer: ['linear', 'bilinear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'embedding', 'lstm', 'gru', 'rnn', 'multi_head_attention', 'scaled_dot_product_attention', 'matmul', 'bmm', 'einsum'],
+  layer: ['linear', 'bilinear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'embedding', 'lstm', 'gru', 'rnn', 'multi_head_attention', 'scaled_dot_product_attention'],
 };
 const categoryOfOp = new Map<string, string>(Object.entries(opCategories).flatMap(([cat, names]) => names.map((n) => [n, cat] as const)));
 
-/** The class drawn when none is named: the last one with an IR that no other class holds as a layer. */
+/** Classes (and module-level containers) with a graph, complete or up to a shape error, in file order. */
+export function graphClasses(result: AnalysisResult): string[] {
+  const names = new Set([...result.models.keys(), ...result.brokenModels.keys()]);
+  const ordered = result.classes.map((c) => c.name).filter((n) => names.has(n));
+  return [...ordered, ...[...names].filter((n) => !ordered.includes(n))];
+}
+
+/** The class drawn when none is named: the last one with a graph that no other class holds as a layer. */
 export function defaultModel(result: AnalysisResult): string | undefined {
-  const names = [...result.models.keys()];
+  const names = graphClasses(result);
   const used = new Set(result.layers.map((l) => l.type));
   const top = names.filter((n) => !used.has(n));
   return top.at(-1) ?? names.at(-1);
 }
 
 export function graphFor(result: AnalysisResult | undefined, className?: string): GraphResponse {
-  const available = result ? [...result.models.keys()] : [];
+  const available = result ? graphClasses(result) : [];
   const unavailable = (message: string): GraphResponse => ({ kind: 'error', version: GRAPH_PROTOCOL_VERSION, message, available });
   if (!result) return unavailable('This document has not been analysed (is it a Python file that is open in the editor?).');
   const name = className ?? defaultModel(result);
   if (!name) return unavailable('No nn.Module class with a forward method that can be analysed was found in this file.');
   const ir = result.models.get(name);
-  if (!ir) {
-    const cls = result.classes.find((c) => c.name === name);
-    return unavailable(cls
-      ? `No graph for '${name}': its forward could not be analysed (see the diagnostics in the file).`
-      : `No nn.Module class named '${name}' in this file.`);
-  }
-  return buildGraph(ir);
+  if (ir) return buildGraph(ir, available);
+  const broken = result.brokenModels.get(name);
+  if (broken) return buildGraph(broken.ir, available, broken);
+  const cls = result.classes.find((c) => c.name === name);
+  return unavailable(cls
+    ? `No graph for '${name}': its forward could not be analysed (see the diagnostics in the file).`
+    : `No nn.Module class named '${name}' in this file.`);
 }
 
-export function buildGraph(ir: ModelIR): GraphResponse {
+export function buildGraph(ir: ModelIR, available: readonly string[] = [ir.className], broken?: BrokenModel): GraphResult {
   const modules = new Map<string, ModuleNode>();
-  const walk = (m: ModuleNode): void => { modules.set(m.path, m); m.children.forEach(walk); };
+  const parentOf = new Map<string, string>();
+  const walk = (m: ModuleNode): void => {
+    modules.set(m.path, m);
+    for (const c of m.children) { parentOf.set(c.path, m.path); walk(c); }
+  };
   walk(ir.root);
   const irNodes = new Map<number, IRNode>(ir.nodes.map((n) => [n.id, n]));
 
@@ -52,7 +64,7 @@ export function buildGraph(ir: ModelIR): GraphResponse {
   const edges: GraphEdge[] = [];
   const inputs: GraphPort[] = ir.inputs.map((inp) => ({ name: inp.name, shape: formatValue(inp.type), dtype: inp.type.dtype }));
   ir.inputs.forEach((inp, i) => nodes.push({
-    id: `input:${i}`, label: inp.name, op: 'input', category: 'input', attributes: [formatValue(inp.type)], modulePath: '', range: null,
+    id: `input:${i}`, label: inp.name, op: 'input', category: 'input', attributes: [formatValue(inp.type)], modulePath: '', group: '', range: null,
   }));
 
   // Where an edge starts and what travels along it.
@@ -88,7 +100,7 @@ export function buildGraph(ir: ModelIR): GraphResponse {
         id, label: n.target || type, op: type,
         category: spec?.category ?? (mod && !mod.builtin ? 'container' : 'layer'),
         attributes: mod ? attrStrings(mod.attrs, spec?.ctor) : [],
-        modulePath: n.target, range: n.range,
+        modulePath: n.target, group: parentOf.get(n.target) ?? '', range: n.range,
       });
     } else {
       const consts: Record<string, Value> = {};
@@ -98,7 +110,7 @@ export function buildGraph(ir: ModelIR): GraphResponse {
       }
       nodes.push({
         id, label: n.target, op: n.target, category: categoryOfOp.get(n.target) ?? 'op',
-        attributes: attrStrings(consts, getOp(n.target)?.params), modulePath: n.scope, range: n.range,
+        attributes: attrStrings(consts, getOp(n.target)?.params), modulePath: n.scope, group: n.scope, range: n.range,
       });
     }
     const seen = new Set<string>();
@@ -106,17 +118,32 @@ export function buildGraph(ir: ModelIR): GraphResponse {
   }
 
   const outputs: GraphPort[] = [];
-  const outs = ir.output.kind === 'tuple' || ir.output.kind === 'list' ? ir.output.items : [ir.output];
-  outs.forEach((o, i) => {
-    const id = `output:${i}`;
-    const src = o.kind === 'tuple' || o.kind === 'list' ? undefined : source(o);
-    const value = src?.value ?? (o.kind === 'const' ? o.value : { kind: 'unknown' as const });
-    outputs.push({ name: outs.length === 1 ? 'output' : `output${i}`, shape: formatValue(value), dtype: dtypesOf(value).join(', ') });
-    nodes.push({ id, label: outputs[i]!.name, op: 'output', category: 'output', attributes: [formatValue(value)], modulePath: '', range: null });
-    connect(o, id, new Set());
-  });
+  if (broken) {
+    // No outputs: forward never got there. The failing call hangs off the last call that worked.
+    const last = nodes.at(-1)!;
+    nodes.push({
+      id: 'error', label: broken.text.length > 0 && broken.text.length <= 40 ? broken.text : 'shape error', op: 'error', category: 'error',
+      attributes: [], modulePath: '', group: '', range: broken.range, message: broken.message,
+    });
+    const lastIr = ir.nodes.at(-1);
+    const value = lastIr ? lastIr.output : ir.inputs[0]?.type;
+    if (value) edges.push({ from: last.id, to: 'error', shape: formatValue(value), dtype: dtypesOf(value).join(', ') });
+  } else {
+    const outs = ir.output.kind === 'tuple' || ir.output.kind === 'list' ? ir.output.items : [ir.output];
+    outs.forEach((o, i) => {
+      const id = `output:${i}`;
+      const src = o.kind === 'tuple' || o.kind === 'list' ? undefined : source(o);
+      const value = src?.value ?? (o.kind === 'const' ? o.value : { kind: 'unknown' as const });
+      outputs.push({ name: outs.length === 1 ? 'output' : `output${i}`, shape: formatValue(value), dtype: dtypesOf(value).join(', ') });
+      nodes.push({ id, label: outputs[i]!.name, op: 'output', category: 'output', attributes: [formatValue(value)], modulePath: '', group: '', range: null });
+      connect(o, id, new Set());
+    });
+  }
 
-  return { kind: 'graph', version: GRAPH_PROTOCOL_VERSION, className: ir.className, nodes, edges, inputs, outputs };
+  return {
+    kind: 'graph', version: GRAPH_PROTOCOL_VERSION, className: ir.className, nodes, edges, inputs, outputs,
+    modules: graphModules(ir.root, nodes), error: broken ? { message: broken.message, range: broken.range } : null, available,
+  };
 }
 
 /** A constant argument as a value (`dim=(2, 3)` arrives as a tuple of constants); undefined when any part is a tensor. */
@@ -132,21 +159,4 @@ function constValue(a: IRArg): Value | undefined {
     return a.kind === 'tuple' ? { kind: 'tuple', items } : { kind: 'list', items };
   }
   return undefined;
-}
-
-/**
- * `kernel_size=3`, `padding=1`: what a node label needs. Arguments left at their signature's
- * default (stride=1, device=None) are dropped as noise; long values are cut.
- */
-function attrStrings(attrs: Readonly<Record<string, Value>>, signature?: readonly ParamSpec[]): string[] {
-  const defaults = new Map((signature ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, formatLiteral(p.default!)]));
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v.kind === 'unknown' || v.kind === 'tensor') continue;
-    if (defaults.get(k) === formatLiteral(v)) continue;
-    let text = formatLiteral(v);
-    if (text.length > 40) text = text.slice(0, 37) + '...';
-    out.push(`${k}=${text}`);
-  }
-  return out;
 }

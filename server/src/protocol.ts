@@ -1,7 +1,12 @@
 // Custom requests this server answers, beyond standard LSP. Typed and versioned: the client and
 // the graph webview import these definitions; bump the version when a shape changes incompatibly.
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { Range } from '../../engine/src/frontend/index.js';
+
+/** A source range, zero-based (LSP's). Declared here so that the webviews reading this protocol need nothing of the engine. */
+export interface Range {
+  readonly start: { readonly line: number; readonly character: number };
+  readonly end: { readonly line: number; readonly character: number };
+}
 
 /** Version of the `tensorStudio/graph` result shape. */
 export const GRAPH_PROTOCOL_VERSION = 2;
@@ -86,6 +91,8 @@ export interface GraphResult {
    * one node of category 'error' (id 'error') for the failing call, with this message.
    */
   readonly error: { readonly message: string; readonly range: Range | null } | null;
+  /** Classes that have a graph in this document (for the panel's class picker). */
+  readonly available: readonly string[];
 }
 
 /** No graph for that class (not found, not analysable, analysis failed): a message to show. */

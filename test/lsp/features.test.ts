@@ -53,7 +53,7 @@ const ir: ModelIR = {
 const result: AnalysisResult = {
   diagnostics: [{ range: r(7, 12, 7, 25), severity: 'error', code: 'shape-mismatch', message: 'fc1 expects 800 features, got 512',
     related: [{ range: r(3, 19, 3, 40), message: 'fc1 defined here' }] }],
-  facts, layers, classes, models: new Map([['Net', ir]]),
+  facts, layers, classes, models: new Map([['Net', ir]]), brokenModels: new Map(),
 };
 
 test('formatCount and formatBytes', () => {
@@ -139,6 +139,10 @@ test('graph: nodes for inputs, layers, ops and outputs; edges carry producer sha
   ]);
   assert.deepEqual(g.inputs, [{ name: 'x', shape: 'Tensor[N, 1, 28, 28]', dtype: 'float32' }]);
   assert.equal(g.outputs.length, 2);
+  assert.deepEqual(g.nodes.map((n) => n.group), ['', '', '', '', '', '']);
+  assert.deepEqual(g.modules.map((m) => [m.path, m.parent, m.category]), [['', null, 'container'], ['conv1', '', 'layer']]);
+  assert.deepEqual(g.available, ['Net']);
+  assert.equal(g.error, null);
   const missing = graphFor(result, 'Nope');
   assert.equal(missing.kind, 'error');
   assert.match(missing.kind === 'error' ? missing.message : '', /No nn.Module class named 'Nope'/);

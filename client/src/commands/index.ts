@@ -6,19 +6,21 @@ import { PENDING_COMMANDS, showNotAvailable } from './not_available';
 import { resolveModelTarget } from './args';
 import type { DiagnosticsTracker } from '../diagnostics_tracker';
 import { registerTrainingCommands } from './training';
+import { registerGraphCommands } from './graph';
 
 export function registerCommands(
   context: vscode.ExtensionContext,
   getClient: () => Promise<LanguageClient | undefined>,
   tracker: DiagnosticsTracker,
+  log: vscode.LogOutputChannel,
 ): ReturnType<typeof registerTrainingCommands> {
   context.subscriptions.push(
     vscode.commands.registerCommand('tensorStudio.checkShapes', (uri?: unknown) => checkShapes(getClient, tracker, uri)),
   );
+  registerGraphCommands(context, getClient, log);
   for (const cmd of PENDING_COMMANDS) {
     context.subscriptions.push(
-      // showGraph receives (uri, className) from the code lens; accepted and checked now so the
-      // lens works unchanged when the feature lands.
+      // Model commands receive (uri, className); accepted and checked now so callers work unchanged when the feature lands.
       vscode.commands.registerCommand(cmd.id, (uriArg?: unknown, classArg?: unknown) => {
         const target = resolveModelTarget(uriArg, classArg);
         return showNotAvailable(cmd, target && {

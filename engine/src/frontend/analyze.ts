@@ -6,10 +6,10 @@
 import { sym, symbolsOf, type Dim } from '../shape/dim.js';
 import type { DType, ParamShape, TensorType } from '../ops/index.js';
 import type { Expr, Span, Stmt } from './ast.js';
-import { assignPaths, countTreeParams, Interp, lookup, mergedFacts, type FactAcc, type InstRecord, type LayerAcc, type RootRun, type RunCache } from './interp.js';
+import { assignPaths, countTreeParams, Interp, lookup, mergedFacts, type DiagAcc, type FactAcc, type InstRecord, type IRNodeAcc, type LayerAcc, type RootRun, type RunCache } from './interp.js';
 import type { LineIndex } from './parse.js';
 import type {
-  AnalysisResult, Diagnostic, IRArg, LayerInfo, ModelIR, ModuleClassInfo, ModuleNode, Position, Range, ShapeFact,
+  AnalysisResult, BrokenModel, Diagnostic, IRArg, IRNode, LayerInfo, ModelIR, ModuleClassInfo, ModuleNode, Position, Range, ShapeFact,
 } from './types.js';
 import { int, toValue, type ClassV, type FV, type ModuleInst, type TensorV } from './values.js';
 
@@ -259,8 +259,12 @@ export function buildResult(a: Analysed, lines: LineIndex, reuse?: OutputReuse):
   }
 
   const models = new Map<string, ModelIR>();
-  for (const [name, ir] of buildIRs(a, lines)) if (ir.ir) models.set(name, ir.ir);
-  return { diagnostics, facts, layers, classes, models };
+  const brokenModels = new Map<string, BrokenModel>();
+  for (const [name, e] of buildIRs(a, lines)) {
+    if (e.ir) models.set(name, e.ir);
+    else if (e.broken) brokenModels.set(name, e.broken);
+  }
+  return { diagnostics, facts, layers, classes, models, brokenModels };
 }
 
 function samePos(p: Position, offset: number, lines: LineIndex): boolean {
@@ -284,8 +288,10 @@ function sameFact(old: ShapeFact, f: FactAcc, src: string, lines: LineIndex): bo
   return f.hintAt === undefined ? old.hintAt === undefined : old.hintAt !== undefined && samePos(old.hintAt, f.hintAt, lines);
 }
 
-/** IR of the best run of every class / module-level container, or why there is none. */
-export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: ModelIR | null; why?: string; at?: number }> {
+/** IR of the best run of every class / module-level container, or why there is none (and what forward recorded before it broke). */
+export interface IREntry { ir: ModelIR | null; why?: string; at?: number; broken?: BrokenModel }
+
+export function buildIRs(a: Analysed, lines: LineIndex): Map<string, IREntry> {
   const { interp } = a;
   const range = (s: Span): Range => ({ start: lines.position(s.from), end: lines.position(s.to) });
   const byName = new Map<string, RootRun[]>();
@@ -297,15 +303,13 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: Model
     list.push(r);
     byName.set(name, list);
   }
-  const out = new Map<string, { ir: ModelIR | null; why?: string; at?: number }>();
+  const out = new Map<string, IREntry>();
   for (const [name, runs] of byName) {
     const run = [...runs].sort((x, y) => SOURCE_RANK[x.source] - SOURCE_RANK[y.source])[0]!;
-    if (run.ir.broken) { out.set(name, { ir: null, why: run.ir.broken, at: run.ir.brokenAt }); continue; }
+    if (run.ir.broken) { out.set(name, { ir: null, why: run.ir.broken, at: run.ir.brokenAt, broken: brokenModel(a, run, name, lines, range) }); continue; }
     const inputs = run.inputs.filter((i) => i.value.kind === 'tensor' && i.value.shape !== null)
       .map((i) => ({ name: i.name, type: { kind: 'tensor', shape: (i.value as TensorV).shape, dtype: (i.value as TensorV).dtype } as TensorType }));
     if (inputs.length !== run.inputs.length) { out.set(name, { ir: null, why: 'an input whose shape is unknown' }); continue; }
-    const symbols = new Set<string>();
-    for (const i of inputs) for (const d of i.type.shape ?? []) for (const s of symbolsOf(d)) symbols.add(s);
     assignPaths(run.inst, '');
     const output = outputArg(run.output);
     if (!output) { out.set(name, { ir: null, why: 'a return value that is not made of tensors' }); continue; }
@@ -314,18 +318,59 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, { ir: Model
         className: name,
         root: treeOf(run.inst, lines, range),
         inputs,
-        nodes: run.ir.nodes.map((n) => {
-          // A node's fields never change; only its span moves (replay): reuse the last output when its range did not.
-          const o = n.out;
-          if (o && samePos(o.range.start, n.span.from, lines) && samePos(o.range.end, n.span.to, lines)) return o;
-          return (n.out = { id: n.id, call: n.call, target: n.target, args: n.args, output: n.output, scope: n.scope, range: range(n.span) });
-        }),
+        nodes: outNodes(run.ir.nodes, run.ir.nodes.length, lines, range),
         output,
-        symbols: [...symbols],
+        symbols: symbolsOfInputs(inputs),
       },
     });
   }
   return out;
+}
+
+function symbolsOfInputs(inputs: ModelIR['inputs']): string[] {
+  const symbols = new Set<string>();
+  for (const i of inputs) for (const d of i.type.shape ?? []) for (const s of symbolsOf(d)) symbols.add(s);
+  return [...symbols];
+}
+
+/** The first `count` nodes as output objects. */
+function outNodes(nodes: readonly IRNodeAcc[], count: number, lines: LineIndex, range: (s: Span) => Range): IRNode[] {
+  const out: IRNode[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i]!;
+    // A node's fields never change; only its span moves (replay): reuse the last output when its range did not.
+    const o = n.out;
+    if (o && samePos(o.range.start, n.span.from, lines) && samePos(o.range.end, n.span.to, lines)) out.push(o);
+    else out.push(n.out = { id: n.id, call: n.call, target: n.target, args: n.args, output: n.output, scope: n.scope, range: range(n.span) });
+  }
+  return out;
+}
+
+/**
+ * The nodes recorded before the break (later ones may read the failed call's unknown result), with
+ * the diagnostic written at the failing call as the message: the IR's own reason is terse ('a shape error').
+ */
+function brokenModel(a: Analysed, run: RootRun, name: string, lines: LineIndex, range: (s: Span) => Range): BrokenModel | undefined {
+  const { interp } = a;
+  if (run.inputs.some((i) => i.value.kind !== 'tensor')) return undefined;
+  const inputs = run.inputs.map((i) => ({ name: i.name, type: { kind: 'tensor', shape: (i.value as TensorV).shape, dtype: (i.value as TensorV).dtype } as TensorType }));
+  assignPaths(run.inst, '');
+  const { brokenAt: from, brokenTo: to } = run.ir;
+  let diag: DiagAcc | undefined;
+  const rank = (d: DiagAcc): number => (d.to === to ? 2 : 0) + (d.severity === 'error' ? 1 : 0);
+  for (const d of interp.diags.values()) if (d.from === from && (!diag || rank(d) > rank(diag))) diag = d;
+  const span = diag ?? { from, to };
+  return {
+    ir: {
+      className: name, root: treeOf(run.inst, lines, range), inputs,
+      nodes: outNodes(run.ir.nodes, run.ir.brokenNodes, lines, range),
+      output: { kind: 'const', value: { kind: 'unknown' } },
+      symbols: symbolsOfInputs(inputs),
+    },
+    message: diag?.message ?? `Analysis stopped at ${run.ir.broken}.`,
+    range: range(span),
+    text: interp.src.slice(span.from, span.to),
+  };
 }
 
 /**

@@ -16,7 +16,7 @@ export interface AnalyzeOptions {
   readonly fileName?: string;
 }
 
-const EMPTY: AnalysisResult = { diagnostics: [], facts: [], layers: [], classes: [], models: new Map() };
+const EMPTY: AnalysisResult = { diagnostics: [], facts: [], layers: [], classes: [], models: new Map(), brokenModels: new Map() };
 
 /** Analyse one source text from scratch. */
 export function analyze(source: string, options: AnalyzeOptions = {}): AnalysisResult {

@@ -92,7 +92,8 @@ export interface IRNodeAcc extends Omit<IRNode, 'range'> {
   /** The output node built from it last time (a replayed run's nodes live on): see buildIRs. */
   out: IRNode | null;
 }
-export interface IRBuilder { nodes: IRNodeAcc[]; broken: string | null; brokenAt: number }
+/** `broken`: why forward's IR is incomplete; `brokenAt`..`brokenTo` the call where; `brokenNodes` the nodes recorded before it. */
+export interface IRBuilder { nodes: IRNodeAcc[]; broken: string | null; brokenAt: number; brokenTo: number; brokenNodes: number }
 
 /** One forward run from outside the model (example call, annotation, symbolic, or the engine's inputs). */
 export interface RootRun {
@@ -151,7 +152,7 @@ export interface InstRecord {
 }
 
 function maxOffset(facts: RunRecord['facts'], diags: readonly DiagAcc[], ir: IRBuilder, called: readonly number[], fcs: RunRecord['firstContexts']): number {
-  let m = ir.brokenAt;
+  let m = Math.max(ir.brokenAt, ir.brokenTo);
   for (const fa of facts) m = Math.max(m, fa.to, fa.hintAt ?? 0);
   for (const d of diags) { m = Math.max(m, d.to); for (const r of d.related ?? []) m = Math.max(m, r.to); }
   for (const n of ir.nodes) m = Math.max(m, n.span.to);
@@ -367,7 +368,7 @@ export class Interp {
   }
 
   private breakIR(f: Frame, why: string, at: Span): void {
-    if (f.ir && f.ir.broken === null) { f.ir.broken = why; f.ir.brokenAt = at.from; }
+    if (f.ir && f.ir.broken === null) { f.ir.broken = why; f.ir.brokenAt = at.from; f.ir.brokenTo = at.to; f.ir.brokenNodes = f.ir.nodes.length; }
   }
 
   private text(s: Span): string {
@@ -2115,6 +2116,7 @@ export class Interp {
         sp.to = shift(sp.to);
       }
       ir.brokenAt = shift(ir.brokenAt);
+      ir.brokenTo = shift(ir.brokenTo);
     }
     const r = rec.run; // explicit literals: spreads are slow here
     const run: RootRun = { inst: m, className: r.className, source: r.source, inputs: r.inputs, output: r.output, ir, key };
@@ -2131,7 +2133,7 @@ export class Interp {
   }
 
   private runRootNow(m: ModuleInst, refd: FV[], kwd: Record<string, FV>, source: RootRun['source'], inputs: { name: string; value: FV }[], key: string): RootRun {
-    const ir: IRBuilder = { nodes: [], broken: null, brokenAt: 0 };
+    const ir: IRBuilder = { nodes: [], broken: null, brokenAt: 0, brokenTo: 0, brokenNodes: 0 };
     const ctxName = `${m.cls ? m.cls.name : m.type}.forward`;
     const f: Frame = { scope: this.moduleScope, owner: null, kind: 'forward', facts: true, ctxName, ir, scopePath: '', depth: 1, returns: [] };
     const soft = this.softErrors;

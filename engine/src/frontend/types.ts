@@ -137,6 +137,19 @@ export interface AnalysisResult {
   readonly classes: readonly ModuleClassInfo[];
   /** One IR per analysable nn.Module class (and module-level `name = nn.Sequential(...)`), keyed by name. */
   readonly models: ReadonlyMap<string, ModelIR>;
+  /** Classes whose forward's analysis stopped part way (a shape error, an unsupported construct): not in `models`. */
+  readonly brokenModels: ReadonlyMap<string, BrokenModel>;
+}
+
+/** What forward recorded before its analysis stopped, for the graph panel (the engine runs only complete IRs). */
+export interface BrokenModel {
+  /** The calls before the failing one; `output` is an unknown constant. */
+  readonly ir: ModelIR;
+  /** What failed: the diagnostic at the failing call, or why the analysis could not go on. */
+  readonly message: string;
+  readonly range: Range | null;
+  /** Source text of the failing call ('' when unknown). */
+  readonly text: string;
 }
 
 export type { Dim, DType, TensorType, Value };
