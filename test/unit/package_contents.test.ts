@@ -78,9 +78,12 @@ test('the .vsix holds only what runs, within budget', async (t) => {
 
   await t.test('ships the entry points, schema, examples, README, LICENSE, icon', () => {
     for (const f of ['package.json', 'readme.md', 'LICENSE.txt', 'media/icon.png', 'dist/extension.js', 'dist/server.js',
-      'dist/engine-host.js', 'dist/cli.js', 'examples/fashion/model.py']) {
+      'dist/engine-host.js', 'dist/cli.js', 'examples/fashion/model.py',
+      // The graph panel: its bundle, stylesheet and the ELK layout worker it starts.
+      'dist/webview/graph.js', 'dist/webview/graph.css', 'dist/webview/graph_layout_worker.js']) {
       assert.ok(files.includes(f), `${f} is in the .vsix`);
     }
+    assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps');
     if (existsSync(join(repo, 'dist/schema/run-config.schema.json'))) {
       assert.ok(files.includes('dist/schema/run-config.schema.json'), 'the run-config schema (jsonValidation) is in the .vsix');
     }

@@ -8,6 +8,8 @@ import { analyze } from '../../engine/src/frontend/index.js';
 import { graphFor } from '../../server/src/graph.js';
 import type { GraphResult } from '../../server/src/protocol.js';
 import { buildTree, defaultExpanded, DEFAULT_VISIBLE_BUDGET, isOpen, itemText, keysOnLines, visibleGraph, formatCount } from '../../webview/src/graph/model.js';
+// @ts-expect-error: a plain .mjs helper shared with the benchmark
+import { largeModelSource } from '../fixtures/graph/gen_large.mjs';
 import { parseGraphHostMessage, parseGraphPanelMessage, parseGraphPanelState, PANEL_PROTOCOL_VERSION } from '../../webview/src/protocol.js';
 
 const fixture = (file: string): GraphResult => {
@@ -97,4 +99,13 @@ test('panel messages: well-formed ones pass, anything else is dropped', () => {
   const state = { version: PANEL_PROTOCOL_VERSION, uri: 'file:///m.py', className: 'GPT', expanded: ['m:blocks'], collapsed: [] };
   assert.equal(parseGraphPanelState(state), state);
   assert.equal(parseGraphPanelState({ ...state, version: PANEL_PROTOCOL_VERSION + 1 }), null, 'a state from another version is not trusted');
+});
+
+test('a model that is one big list of distinct blocks opens that list at first sight', () => {
+  const g = graphFor(analyze(largeModelSource(5000) as string)) as GraphResult;
+  const tree = buildTree(g);
+  const defaults = defaultExpanded(tree);
+  assert.ok(defaults.has('m:blocks'));
+  const v = visibleGraph(g, tree, (k) => isOpen(k, defaults, { expanded: new Set(), collapsed: new Set() }));
+  assert.equal(v.leaves.size, 105, 'input, 102 blocks, head, output');
 });

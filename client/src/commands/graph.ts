@@ -27,6 +27,8 @@ async function showGraph(context: vscode.ExtensionContext, getClient: ClientGett
     void vscode.window.showInformationMessage('Tensor Studio: open a Python file with an nn.Module to show its graph.');
     return undefined;
   }
+  // The language server analyses open documents: open it (without showing it) if the caller named a file.
+  await vscode.workspace.openTextDocument(target.uri).then(undefined, () => undefined);
   let className = target.className;
   if (className === undefined) {
     const picked = await pickClass(getClient, target.uri);

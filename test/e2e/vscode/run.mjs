@@ -274,12 +274,14 @@ try {
 
   const { driveHover } = await import('./ui_hover.mjs');
   const { driveTraining } = await import('./ui_training.mjs');
+  const { driveGraph } = await import('./ui_graph.mjs');
   const userSettings = join(tmp, 'user-data', 'User', 'settings.json');
   const baseSettings = JSON.parse(readFileSync(userSettings, 'utf8'));
   /**
    * Each UI step gets a workspace of its own, so editors restored from an earlier step stay away.
-   * It hovers, then trains the example from its code lens with a short CPU config (with `full`:
-   * stop and resume too), in the colour theme given.
+   * It hovers, opens the model graph from its code lens and clicks a node, then trains the
+   * example from its code lens with a short CPU config (with `full`: stop and resume too), in the
+   * colour theme given.
    */
   async function uiStep(name, payload, { theme, full }) {
     writeFileSync(userSettings, JSON.stringify({ ...baseSettings, 'workbench.colorTheme': theme }, null, 2));
@@ -294,6 +296,9 @@ try {
     log(`${name}: screenshot ${r.screenshot}; hover text ${JSON.stringify(r.hoverText)}`);
     if (!r.ok) failures.push(`${name}: ${r.reason}`);
     else {
+      const gr = await withTimeout(driveGraph(page, { ws: folder, shotDir: dir, log }), stepTimeoutMs, `the ${name} graph UI check`);
+      log(`${name}: graph screenshots ${gr.shots.join(', ')}`);
+      if (!gr.ok) failures.push(`${name} (graph): ${gr.reason}`);
       const tr = await withTimeout(driveTraining(page, { shotDir: dir, log, full }), stepTimeoutMs, `the ${name} training UI check`);
       log(`${name}: training screenshots ${tr.shots.join(', ')}${tr.firstStepMs !== undefined ? `; config picked -> loss in the status bar: ${tr.firstStepMs} ms` : ''}`);
       if (!tr.ok) failures.push(`${name} (training): ${tr.reason}`);

@@ -42,20 +42,23 @@ export const HEADER_H = 26;
 export const PAD = 12;
 const MIN_W = 84, MAX_W = 280;
 
+/** Gap between a node and the next layer's (ELK's nodeNodeBetweenLayers; room for the shape label). */
+const LAYER_GAP = 38;
+
 const LAYOUT_OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
   'elk.direction': 'DOWN',
   'elk.edgeRouting': 'POLYLINE',
   'elk.spacing.nodeNode': '22',
   // Room for the shape label under each producer.
-  'elk.layered.spacing.nodeNodeBetweenLayers': '38',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYER_GAP),
   'elk.layered.spacing.edgeNodeBetweenLayers': '14',
   // Keep forward's order where the layering allows: the drawing reads like the code.
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
   'elk.padding': '[top=0,left=0,bottom=0,right=0]',
 };
 
-interface GroupResult {
+export interface GroupResult {
   readonly w: number;
   readonly h: number;
   readonly pos: ReadonlyMap<string, { x: number; y: number }>;
@@ -68,7 +71,6 @@ export type Measure = (text: string, bold: boolean) => number;
 /** A small pool of ELK workers, and the cache of group layouts. */
 export class LayoutEngine {
   private readonly elks: ElkApi[];
-  private next = 0;
   private cache = new Map<string, GroupResult>();
   /** Layouts run by the last `layout` call (the rest came from the cache). */
   lastComputed = 0;
@@ -99,14 +101,20 @@ export class LayoutEngine {
     };
     collect(v.root, 0);
     for (let d = byDepth.length - 1; d >= 0; d--) {
-      await Promise.all(byDepth[d]!.map(async (grp) => {
+      const level = byDepth[d]!.map((grp) => {
         const kids = grp.children.map((c) => ({ id: c.key, ...(c.kind === 'leaf' ? sizeOfLeaf(c.key) : sizes.get(c.key)!) }));
         const job = JSON.stringify([kids.map((k) => [k.id, k.w, k.h]), grp.edges.map((e) => [e.from, e.to])]);
-        let r = this.cache.get(job);
-        if (!r) {
-          r = await this.run(grp, kids);
-          this.lastComputed++;
-        }
+        return { grp, kids, job, result: this.cache.get(job) ?? chainLayout(kids, grp.edges) ?? null };
+      });
+      const fresh = level.filter((l) => !this.cache.has(l.job));
+      this.lastComputed += fresh.length;
+      const todo = level.filter((l) => l.result === null);
+      if (todo.length) {
+        const done = await this.runBatch(todo);
+        todo.forEach((l, i) => { l.result = done[i]!; });
+      }
+      for (const { grp, job, result } of level) {
+        const r = result!;
         used.set(job, r);
         results.set(grp.key, r);
         const t = itemText(grp.item, g);
@@ -114,36 +122,96 @@ export class LayoutEngine {
         // The frame is wide enough for its header: title, path, parameter count and the fold button.
         const header = measure(`${t.title}  ${t.name}`, true) + measure(`${t.detail}  −`, false) + 40;
         sizes.set(grp.key, grp.parent ? { w: Math.ceil(Math.max(r.w + 2 * PAD, header)), h: r.h + HEADER_H + PAD } : { w: r.w, h: r.h });
-      }));
+      }
     }
     // Keep what this view used: collapsing and expanding again is instant, old edits are dropped.
     this.cache = used;
     return compose(v, results, sizes, texts);
   }
 
-  private async run(grp: VisibleGroup, kids: { id: string; w: number; h: number }[]): Promise<GroupResult> {
-    const elk = this.elks[this.next++ % this.elks.length]!;
-    const graph: ElkNode = {
-      id: grp.key, layoutOptions: LAYOUT_OPTIONS,
-      children: kids.map((k) => ({ id: k.id, width: k.w, height: k.h })),
-      edges: grp.edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
-    };
-    const out = await elk.layout(graph);
-    const pos = new Map<string, { x: number; y: number }>();
-    for (const c of out.children ?? []) pos.set(c.id, { x: c.x ?? 0, y: c.y ?? 0 });
-    const routes = new Map<string, number[]>();
-    (out.edges ?? []).forEach((e, i) => {
-      const s = e.sections?.[0];
-      const src = grp.edges[i];
-      if (!s || !src) return;
-      routes.set(`${src.from}\u0000${src.to}`, [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].flatMap((p) => [p.x, p.y]));
+  /**
+   * Lays out groups with ELK: one call per worker, each group a compound node laid out on its own
+   * (ELK's cost is mostly per call, not per node: batching the small groups of a big model
+   * halves it). Results in the order of `todo`.
+   */
+  private async runBatch(todo: readonly { grp: VisibleGroup; kids: readonly { id: string; w: number; h: number }[] }[]): Promise<GroupResult[]> {
+    const chunks: number[][] = this.elks.map(() => []);
+    const load = this.elks.map(() => 0);
+    todo.forEach((t, i) => {
+      const k = load.indexOf(Math.min(...load));
+      chunks[k]!.push(i);
+      load[k]! += t.kids.length + t.grp.edges.length;
     });
-    return { w: out.width ?? 0, h: out.height ?? 0, pos, routes };
+    const out: GroupResult[] = new Array(todo.length);
+    await Promise.all(chunks.map(async (chunk, w) => {
+      if (!chunk.length) return;
+      const root: ElkNode = {
+        id: '\u0000batch', layoutOptions: { 'elk.algorithm': 'fixed', 'elk.hierarchyHandling': 'SEPARATE_CHILDREN' },
+        children: chunk.map((i) => {
+          const { grp, kids } = todo[i]!;
+          return {
+            id: grp.key, layoutOptions: LAYOUT_OPTIONS,
+            children: kids.map((k) => ({ id: k.id, width: k.w, height: k.h })),
+            edges: grp.edges.map((e, j) => ({ id: `${i}:${j}`, sources: [e.from], targets: [e.to] })),
+          };
+        }),
+      };
+      const laid = await this.elks[w]!.layout(root);
+      (laid.children ?? []).forEach((node, n) => {
+        const i = chunk[n]!;
+        const grp = todo[i]!.grp;
+        const pos = new Map<string, { x: number; y: number }>();
+        for (const c of node.children ?? []) pos.set(c.id, { x: c.x ?? 0, y: c.y ?? 0 });
+        const routes = new Map<string, number[]>();
+        (node.edges ?? []).forEach((e, j) => {
+          const s = e.sections?.[0];
+          const src = grp.edges[j];
+          if (!s || !src) return;
+          routes.set(`${src.from}\u0000${src.to}`, [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].flatMap((p) => [p.x, p.y]));
+        });
+        out[i] = { w: node.width ?? 0, h: node.height ?? 0, pos, routes };
+      });
+    }));
+    return out;
   }
 
   dispose(): void {
     for (const e of this.elks) e.terminateWorker();
   }
+}
+
+/**
+ * A group whose children form one path (a Sequential, a residual MLP, one block in a stage): a
+ * centred column, which is what ELK draws for it too, without a round trip to a worker. Most groups
+ * of a real model are such chains; null for anything else.
+ */
+export function chainLayout(kids: readonly { id: string; w: number; h: number }[], edges: readonly { from: string; to: string }[]): GroupResult | null {
+  if (edges.length !== kids.length - 1) return null;
+  const next = new Map<string, string>(), hasPrev = new Set<string>();
+  for (const e of edges) {
+    if (next.has(e.from) || hasPrev.has(e.to) || e.from === e.to) return null;
+    next.set(e.from, e.to);
+    hasPrev.add(e.to);
+  }
+  const byId = new Map(kids.map((k) => [k.id, k]));
+  const start = kids.find((k) => !hasPrev.has(k.id));
+  if (!start) return null;
+  const order: { id: string; w: number; h: number }[] = [];
+  for (let k: typeof start | undefined = start; k; k = next.has(k.id) ? byId.get(next.get(k.id)!) : undefined) {
+    order.push(k);
+    if (order.length > kids.length) return null; // a cycle
+  }
+  if (order.length !== kids.length) return null;
+  const w = Math.max(...order.map((k) => k.w));
+  const pos = new Map<string, { x: number; y: number }>();
+  const routes = new Map<string, number[]>();
+  let y = 0;
+  order.forEach((k, i) => {
+    pos.set(k.id, { x: (w - k.w) / 2, y });
+    if (i > 0) routes.set(`${order[i - 1]!.id}\u0000${k.id}`, [w / 2, y - LAYER_GAP, w / 2, y]);
+    y += k.h + LAYER_GAP;
+  });
+  return { w, h: y - LAYER_GAP, pos, routes };
 }
 
 /** Absolute positions: each group's content placed inside its frame, then the edges. */

@@ -117,19 +117,28 @@ export interface Expansion {
 
 /** Items the first view may show: modules open breadth-first while the count stays under this. */
 export const DEFAULT_VISIBLE_BUDGET = 60;
+/** Fewer items than this at first sight says too little: one container too big for the budget opens anyway. */
+const FEW_VISIBLE = 12;
 
 /** Modules open at first sight: the root, then breadth-first while the view stays small. Folds stay folded. */
 export function defaultExpanded(tree: ModelTree, budget = DEFAULT_VISIBLE_BUDGET): Set<string> {
   const open = new Set<string>();
   let visible = tree.root.children.length;
   const queue = tree.root.children.filter((c): c is TreeModule => c.kind === 'module');
+  const tooBig: TreeModule[] = [];
   while (queue.length) {
     const m = queue.shift()!;
     const grow = m.children.length - 1;
-    if (visible + grow > budget) continue;
+    if (visible + grow > budget) { tooBig.push(m); continue; }
     visible += grow;
     open.add(m.key);
     for (const c of m.children) if (c.kind === 'module') queue.push(c);
+  }
+  // A model that is mostly one big container (a ModuleList of 100 distinct blocks) would show as a
+  // handful of boxes: open the smallest such container anyway, up to four budgets.
+  if (visible < FEW_VISIBLE) {
+    const m = tooBig.sort((a, b) => a.children.length - b.children.length)[0];
+    if (m && visible + m.children.length - 1 <= 4 * budget) open.add(m.key);
   }
   return open;
 }
@@ -248,10 +257,19 @@ export interface ItemText {
   readonly expandable: boolean;
 }
 
+/** The graph's modules by path, built once per graph (labels look one up per node). */
+const modulesByPath = new WeakMap<GraphResult, Map<string, GraphModule>>();
+function moduleAt(g: GraphResult, path: string): GraphModule | undefined {
+  let m = modulesByPath.get(g);
+  if (!m) modulesByPath.set(g, m = new Map(g.modules.map((x) => [x.path, x])));
+  return m.get(path);
+}
+
 export function itemText(c: TreeChild, g: GraphResult): ItemText {
   if (c.kind === 'node') {
     const n = c.node;
-    const mod = n.category === 'input' || n.category === 'output' ? undefined : g.modules.find((m) => m.path === n.modulePath && m.builtin);
+    const found = n.category === 'input' || n.category === 'output' ? undefined : moduleAt(g, n.modulePath);
+    const mod = found?.builtin ? found : undefined;
     const name = mod ? lastSegment(n.modulePath) : n.category === 'input' || n.category === 'output' ? n.label : '';
     const params = mod?.params ? `${formatCount(mod.params)} params` : '';
     const detail = n.category === 'error' ? (n.message ?? 'shape error') : [n.attributes.join(', '), params].filter(Boolean).join(' · ');

@@ -27,6 +27,11 @@ export interface FrameStats {
   ms: number;
 }
 
+/** Below this zoom a node is a few pixels: the frame is a cached picture of the whole scene. */
+const FAR_ZOOM = 0.1;
+/** The cached picture's size limits: 4 M pixels (16 MB), and a side a canvas can have. */
+const OVERVIEW_PIXELS = 4e6, OVERVIEW_SIDE = 8192;
+
 const TITLE_FONT = (f: string): string => `600 12px ${f}`;
 const SMALL_FONT = (f: string): string => `11px ${f}`;
 const LABEL_FONT = (f: string): string => `10px ${f}`;
@@ -34,6 +39,7 @@ const LABEL_FONT = (f: string): string => `10px ${f}`;
 export class Renderer {
   palette: Palette;
   private fontFamily: string;
+  private overviewOf: { scene: Scene; palette: Palette; canvas: HTMLCanvasElement; k: number } | null = null;
 
   constructor() {
     this.palette = readPalette();
@@ -70,6 +76,11 @@ export class Renderer {
     const x0 = cam.x, y0 = cam.y, x1 = cam.x + width / cam.s, y1 = cam.y + height / cam.s;
     const inView = (b: SceneBox): boolean => b.x < x1 && b.x + b.w > x0 && b.y < y1 && b.y + b.h > y0;
     const px = 1 / cam.s;
+    if (cam.s < FAR_ZOOM && this.drawFar(ctx, scene, marks, inView, stats)) {
+      ctx.restore();
+      stats.ms = performance.now() - t0;
+      return stats;
+    }
     const showText = cam.s >= 0.4, showDetail = cam.s >= 0.6;
 
     // Group frames, outer first.
@@ -221,6 +232,59 @@ export class Renderer {
     stats.ms = performance.now() - t0;
     return stats;
   }
+
+  /**
+   * Far out, the scene as one cached picture (built once per scene and theme), when it is at least
+   * as sharp as the screen; the selection and highlights on top. False: draw it box by box.
+   */
+  private drawFar(ctx: CanvasRenderingContext2D, scene: Scene, marks: Marks, inView: (b: SceneBox) => boolean, stats: FrameStats): boolean {
+    let o = this.overviewOf;
+    if (!o || o.scene !== scene || o.palette !== this.palette) {
+      const w = Math.max(1, scene.width), h = Math.max(1, scene.height);
+      const k = Math.min(1, Math.sqrt(OVERVIEW_PIXELS / (w * h)), OVERVIEW_SIDE / w, OVERVIEW_SIDE / h);
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.ceil(w * k); canvas.height = Math.ceil(h * k);
+      paintOverview(canvas.getContext('2d')!, scene, k, this.palette, true);
+      o = this.overviewOf = { scene, palette: this.palette, canvas, k };
+    }
+    // Screen pixels per world unit, device pixels included.
+    if (o.k < ctx.getTransform().a * 0.75) return false;
+    ctx.drawImage(o.canvas, 0, 0, o.canvas.width / o.k, o.canvas.height / o.k);
+    const px = 1 / ctx.getTransform().a;
+    for (const b of scene.boxes) {
+      if (!inView(b)) continue;
+      stats.boxes++;
+      const hi = marks.selected === b.key ? this.palette.focus : marks.highlighted.has(b.key) ? this.palette.highlight : null;
+      if (!hi) continue;
+      ctx.strokeStyle = hi;
+      ctx.lineWidth = 3 * px;
+      ctx.strokeRect(b.x - 3 * px, b.y - 3 * px, b.w + 6 * px, b.h + 6 * px);
+    }
+    stats.edges = scene.edges.length;
+    return true;
+  }
+}
+
+/** One picture of the whole scene at `k` pixels per world unit: frames, nodes in their colours and, with `edges`, the lines. */
+export function paintOverview(c: CanvasRenderingContext2D, scene: Scene, k: number, p: Palette, edges: boolean): void {
+  c.save();
+  c.scale(k, k);
+  for (const b of scene.boxes) {
+    c.fillStyle = b.kind === 'group' ? (b.depth % 2 ? p.group : p.groupAlt) : p.category(b.text.category);
+    c.fillRect(b.x, b.y, Math.max(1 / k, b.w), Math.max(1 / k, b.h));
+  }
+  if (edges) {
+    c.strokeStyle = p.edge;
+    c.lineWidth = 1 / k;
+    c.beginPath();
+    for (const e of scene.edges) {
+      const n = e.points.length;
+      c.moveTo(e.points[0]!, e.points[1]!);
+      c.lineTo(e.points[n - 2]!, e.points[n - 1]!);
+    }
+    c.stroke();
+  }
+  c.restore();
 }
 
 function roundRect(ctx: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, r: number): void {

@@ -2,7 +2,7 @@
 // Draws at most once per animation frame, and only when something changed.
 import type { Scene, SceneBox } from './layout.js';
 import { HEADER_H } from './layout.js';
-import { Renderer, type Camera, type FrameStats, type Marks } from './render.js';
+import { paintOverview, Renderer, type Camera, type FrameStats, type Marks } from './render.js';
 
 export interface ViewEvents {
   select(key: string | null): void;
@@ -49,11 +49,21 @@ export class GraphView {
   fit(): void {
     if (!this.scene) return;
     const m = 24;
-    const s = Math.min((this.width - 2 * m) / Math.max(1, this.scene.width), (this.height - 2 * m) / Math.max(1, this.scene.height), 1.2);
-    this.cam.s = Math.max(MIN_SCALE, s);
+    this.cam.s = Math.min(this.fitScale(m), 1.2);
     this.cam.x = this.scene.width / 2 - this.width / 2 / this.cam.s;
     this.cam.y = Math.min(-m / this.cam.s, this.scene.height / 2 - this.height / 2 / this.cam.s);
     this.redraw();
+  }
+
+  /** The zoom that shows the whole scene with margin `m`. */
+  private fitScale(m = 24): number {
+    const s = this.scene!;
+    return Math.min((this.width - 2 * m) / Math.max(1, s.width), (this.height - 2 * m) / Math.max(1, s.height));
+  }
+
+  /** Zooming out stops at the whole graph (or 2%, whichever is smaller): beyond that is only background. */
+  private minScale(): number {
+    return this.scene ? Math.min(MIN_SCALE, this.fitScale() * 0.8) : MIN_SCALE;
   }
 
   /**
@@ -65,7 +75,7 @@ export class GraphView {
     const m = 24;
     const s = Math.min((this.width - 2 * m) / Math.max(1, this.scene.width), 1);
     if (this.scene.height * s <= this.height - 2 * m) { this.fit(); return; }
-    this.cam.s = Math.max(MIN_SCALE, s);
+    this.cam.s = s;
     this.cam.x = this.scene.width / 2 - this.width / 2 / this.cam.s;
     this.cam.y = -m / this.cam.s;
     this.redraw();
@@ -82,7 +92,7 @@ export class GraphView {
   }
 
   zoomAt(factor: number, sx = this.width / 2, sy = this.height / 2): void {
-    const s = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.cam.s * factor));
+    const s = Math.min(MAX_SCALE, Math.max(this.minScale(), this.cam.s * factor));
     const wx = this.cam.x + sx / this.cam.s, wy = this.cam.y + sy / this.cam.s;
     this.cam.s = s;
     this.cam.x = wx - sx / s;
@@ -153,13 +163,9 @@ export class GraphView {
       const img = document.createElement('canvas');
       img.width = this.minimap.width; img.height = this.minimap.height;
       const c = img.getContext('2d')!;
-      const p = this.renderer.palette;
-      c.fillStyle = p.background;
+      c.fillStyle = this.renderer.palette.background;
       c.fillRect(0, 0, img.width, img.height);
-      for (const b of s.boxes) {
-        c.fillStyle = b.kind === 'group' ? p.group : p.category(b.text.category);
-        c.fillRect(b.x * k, b.y * k, Math.max(1, b.w * k), Math.max(1, b.h * k));
-      }
+      paintOverview(c, s, k, this.renderer.palette, false);
       this.miniImage = img;
     }
     const m = this.mini;

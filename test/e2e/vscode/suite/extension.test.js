@@ -10,8 +10,8 @@ const TRAINING_COMMANDS = [
   'tensorStudio.runs.refresh', 'tensorStudio.runs.openMetrics', 'tensorStudio.runs.openTrace', 'tensorStudio.runs.openConfig',
   'tensorStudio.runs.openModel', 'tensorStudio.runs.openLog', 'tensorStudio.runs.reveal', 'tensorStudio.runs.delete',
 ];
-const PENDING = ['tensorStudio.showGraph', 'tensorStudio.showProfiler', 'tensorStudio.showMetrics', 'tensorStudio.openTrace'];
-const ALL_COMMANDS = [...TRAINING_COMMANDS, ...PENDING, 'tensorStudio.checkShapes'];
+const PENDING = ['tensorStudio.showProfiler', 'tensorStudio.showMetrics', 'tensorStudio.openTrace'];
+const ALL_COMMANDS = [...TRAINING_COMMANDS, ...PENDING, 'tensorStudio.checkShapes', 'tensorStudio.showGraph'];
 
 // A model whose second Linear expects 64 features but receives 128: the error belongs on BUG_LINE.
 const BUG_SOURCE = [
@@ -155,13 +155,43 @@ describe('Tensor Studio in VS Code', () => {
     const titles = lenses.filter((x) => x.command).map((x) => x.command.title);
     // conv1 160 + conv2 4,640 + fc1 102,528 + fc2 1,290 = 108,618 parameters.
     assert.ok(titles.some((t) => /108[,.\s]?6(18|\d?\s*[kK])/.test(t)), `parameter count 108,618 in ${JSON.stringify(titles)}`);
-    // The Train / Show Graph lenses pass (uri, className); Show Graph (not landed) accepts them.
+    // The Train / Show Graph lenses pass (uri, className).
     const train = lenses.find((x) => x.command && x.command.command === 'tensorStudio.runTraining');
     assert.deepEqual(train.command.arguments, [doc.uri.toString(), 'FashionCNN']);
     const lens = lenses.find((x) => x.command && x.command.command === 'tensorStudio.showGraph');
-    const r = await vscode.commands.executeCommand('tensorStudio.showGraph', ...(lens.command.arguments ?? []));
-    assert.equal(r.available, false);
-    assert.deepEqual(r.target, { uri: doc.uri.toString(), className: 'FashionCNN' });
+    assert.deepEqual(lens.command.arguments, [doc.uri.toString(), 'FashionCNN']);
+  });
+
+  it('Show Model Graph from the code lens draws the model; an edit redraws it; a shape bug shows up in it', async () => {
+    const doc = await vscode.workspace.openTextDocument(modelUri());
+    const editor = await vscode.window.showTextDocument(doc);
+    const panel = await vscode.commands.executeCommand('tensorStudio.showGraph', doc.uri.toString(), 'FashionCNN');
+    assert.equal(api.graphPanel(), panel);
+    try {
+      const g = await eventually('the graph of FashionCNN in the panel', () => panel.lastGraph && panel.lastGraph.kind === 'graph' ? panel.lastGraph : undefined);
+      assert.equal(g.className, 'FashionCNN');
+      assert.equal(g.nodes.filter((n) => n.category === 'layer').length, 4, 'conv1, conv2, fc1, fc2');
+      assert.deepEqual(g.outputs.map((o) => o.shape), ['Tensor[64, 10]']);
+      assert.equal(panel.panel.title, 'Graph: FashionCNN');
+      // Ten classes become twelve: the panel asks again after the edit and draws the new output shape.
+      const line = doc.getText().split('\n').findIndex((l) => /nn\.Linear\(128, num_classes\)/.test(l));
+      const col = doc.lineAt(line).text.indexOf('num_classes)');
+      await editor.edit((e) => e.replace(new vscode.Range(line, col, line, col + 'num_classes'.length), '12'));
+      await eventually('the redrawn graph', () => panel.lastGraph && panel.lastGraph.kind === 'graph' && panel.lastGraph.outputs[0].shape === 'Tensor[64, 12]');
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      // The same panel follows another model file; a forward that breaks draws up to the error.
+      const bug = vscode.Uri.joinPath(workspaceRoot(), 'graph_bug.py');
+      await vscode.workspace.fs.writeFile(bug, Buffer.from(BUG_SOURCE));
+      await vscode.commands.executeCommand('tensorStudio.showGraph', bug);
+      const b = await eventually('the broken model\'s graph', () => panel.lastGraph && panel.lastGraph.kind === 'graph' && panel.lastGraph.className === 'Broken' ? panel.lastGraph : undefined);
+      assert.deepEqual(b.nodes.map((n) => n.op), ['input', 'flatten', 'Linear', 'error']);
+      assert.equal(b.error.range.start.line, BUG_LINE);
+      assert.match(b.error.message, /64/);
+    } finally {
+      panel.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+    assert.equal(api.graphPanel(), undefined);
   });
 
   it('a planted shape bug gets an Error diagnostic on its line; Check Model Shapes reports it', async () => {
