@@ -32,6 +32,8 @@ await Promise.all([
     entryPoints: {
       graph: 'webview/src/graph/main.ts',
       metrics: 'webview/src/metrics/main.ts',
+      // The metrics panel keeps every point in this worker and asks it for what to draw.
+      metrics_worker: 'webview/src/metrics/worker.ts',
       profiler: 'webview/src/profiler/main.ts',
     },
     outdir: 'dist/webview', loader: { '.css': 'css' } }),

@@ -7,6 +7,7 @@ import { DiagnosticsTracker } from './diagnostics_tracker';
 import type { TrainingController } from './training/training_controller';
 import type { RunsView } from './training/runs_view';
 import { GraphPanel } from './panels/graph_panel';
+import { MetricsPanel } from './panels/metrics_panel';
 
 export interface TensorStudioApi {
   /** Resolves when the language server is up (true) or failed to start (false). */
@@ -18,6 +19,8 @@ export interface TensorStudioApi {
   readonly runsView: RunsView;
   /** The open model graph panel, if any (for tests). */
   graphPanel(): GraphPanel | undefined;
+  /** The open metrics panel, if any (for tests). */
+  metricsPanel(): MetricsPanel | undefined;
 }
 
 let client: LanguageClient | undefined;
@@ -39,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): TensorStudioApi {
   });
 
   const { controller, runsView } = registerCommands(context, async () => ((await serverReady) ? client : undefined), tracker, output);
-  return { serverReady, client: () => client, training: controller, runsView, graphPanel: () => GraphPanel.current };
+  return { serverReady, client: () => client, training: controller, runsView, graphPanel: () => GraphPanel.current, metricsPanel: () => MetricsPanel.current };
 }
 
 export async function deactivate(): Promise<void> {

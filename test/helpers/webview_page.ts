@@ -72,7 +72,7 @@ export async function openPanel(browser: Browser, panel: string, opts: { theme?:
     if (path === '/panel.html') {
       return route.fulfill({ contentType: 'text/html', body: panelHtml({
         title: panel, cspSource: ORIGIN, scriptUri: `${ORIGIN}/${panel}.js`, styleUri: `${ORIGIN}/${panel}.css`,
-        data: { layoutWorker: `${ORIGIN}/graph_layout_worker.js` }, workers: true,
+        data: { layoutWorker: `${ORIGIN}/graph_layout_worker.js`, worker: `${ORIGIN}/${panel}_worker.js` }, workers: true,
       }) });
     }
     const file = join(DIST, path.slice(1));

@@ -41,6 +41,69 @@ export interface GraphPanelState {
   readonly collapsed: readonly string[];
 }
 
+// ---- metrics panel ----
+
+/** A run the metrics panel can draw: a past run's folder, or one training now. */
+export interface MetricsRun {
+  /** The run folder's name. */
+  readonly id: string;
+  /** 'FashionCNN · Dec 8, 00:57'. */
+  readonly label: string;
+  /** 'running' | 'completed' | 'stopped' | 'failed' … (the run summary's status). */
+  readonly status: string;
+  /** ISO time the run started: newest first, and a colour that stays with the run. */
+  readonly startedAt: string;
+}
+
+/**
+ * One metric of one run, every point, as columns. Typed arrays: VS Code (engines >= 1.57) moves
+ * them to the webview as binary, where a million numbers as JSON would take seconds.
+ */
+export interface MetricsSeries {
+  readonly name: string;
+  readonly step: Float64Array;
+  readonly epoch: Float64Array;
+  readonly value: Float64Array;
+  readonly time: Float64Array;
+}
+
+/** A live point (the engine host's MetricPoint). */
+export interface MetricsPoint {
+  readonly name: string;
+  readonly step: number;
+  readonly epoch: number;
+  readonly value: number;
+  readonly time: number;
+}
+
+/** Extension → metrics panel. */
+export type MetricsHostMessage =
+  /** The runs there are, and the ones to tick (the run the panel was opened for). */
+  | { readonly type: 'runs'; readonly runs: readonly MetricsRun[]; readonly select: readonly string[] }
+  /** Every point of a ticked run so far (replaces what the panel has for it). */
+  | { readonly type: 'series'; readonly runId: string; readonly series: readonly MetricsSeries[] }
+  /** New points of a running run. */
+  | { readonly type: 'append'; readonly runId: string; readonly points: readonly MetricsPoint[] }
+  | { readonly type: 'exported'; readonly message: string };
+
+/** Metrics panel → extension. */
+export type MetricsPanelMessage =
+  | { readonly type: 'ready'; readonly version: number }
+  /** The ticked runs: the extension sends their series and then their live points. */
+  | { readonly type: 'select'; readonly runIds: readonly string[] }
+  | { readonly type: 'export'; readonly format: 'csv' | 'png'; readonly suggestedName: string; readonly data: string };
+
+export type MetricsAxis = 'step' | 'epoch' | 'time';
+export type MetricsSmoothing = { readonly kind: 'ema'; readonly weight: number } | { readonly kind: 'mean'; readonly window: number } | { readonly kind: 'none' };
+
+export interface MetricsPanelState {
+  readonly version: number;
+  readonly selected: readonly string[];
+  readonly axis: MetricsAxis;
+  readonly smoothing: MetricsSmoothing;
+  readonly log: boolean;
+}
+
 // ---- validation ----
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -83,6 +146,44 @@ export function parseGraphPanelMessage(x: unknown): GraphPanelMessage | null {
       return (x.format === 'svg' || x.format === 'png') && isStr(x.suggestedName) && isStr(x.data) ? x as GraphPanelMessage : null;
     default: return null;
   }
+}
+
+const isF64 = (x: unknown): x is Float64Array => x instanceof Float64Array;
+const isSeries = (x: unknown): boolean => isObj(x) && isStr(x.name) && isF64(x.step) && isF64(x.epoch) && isF64(x.value) && isF64(x.time)
+  && x.step.length === x.value.length && x.epoch.length === x.value.length && x.time.length === x.value.length;
+// A value may be NaN or ±Infinity (a diverged run): typeof 'number', not isNum.
+const isPoint = (x: unknown): boolean => isObj(x) && isStr(x.name) && isNum(x.step) && isNum(x.epoch) && typeof x.value === 'number' && isNum(x.time);
+const isRun = (x: unknown): boolean => isObj(x) && isStr(x.id) && isStr(x.label) && isStr(x.status) && isStr(x.startedAt);
+
+export function parseMetricsHostMessage(x: unknown): MetricsHostMessage | null {
+  if (!isObj(x)) return null;
+  switch (x.type) {
+    case 'runs': return Array.isArray(x.runs) && x.runs.every(isRun) && isStrArray(x.select) ? x as MetricsHostMessage : null;
+    case 'series': return isStr(x.runId) && Array.isArray(x.series) && x.series.every(isSeries) ? x as MetricsHostMessage : null;
+    case 'append': return isStr(x.runId) && Array.isArray(x.points) && x.points.every(isPoint) ? x as MetricsHostMessage : null;
+    case 'exported': return isStr(x.message) ? x as MetricsHostMessage : null;
+    default: return null;
+  }
+}
+
+export function parseMetricsPanelMessage(x: unknown): MetricsPanelMessage | null {
+  if (!isObj(x)) return null;
+  switch (x.type) {
+    case 'ready': return isNum(x.version) ? x as MetricsPanelMessage : null;
+    case 'select': return isStrArray(x.runIds) ? x as MetricsPanelMessage : null;
+    case 'export':
+      return (x.format === 'csv' || x.format === 'png') && isStr(x.suggestedName) && isStr(x.data) ? x as MetricsPanelMessage : null;
+    default: return null;
+  }
+}
+
+const isSmoothing = (x: unknown): boolean => isObj(x) && ((x.kind === 'ema' && isNum(x.weight) && x.weight >= 0 && x.weight < 1)
+  || (x.kind === 'mean' && isNum(x.window) && x.window >= 1) || x.kind === 'none');
+
+export function parseMetricsPanelState(x: unknown): MetricsPanelState | null {
+  if (!isObj(x) || x.version !== PANEL_PROTOCOL_VERSION || !isStrArray(x.selected)) return null;
+  if (!(x.axis === 'step' || x.axis === 'epoch' || x.axis === 'time') || !isSmoothing(x.smoothing) || typeof x.log !== 'boolean') return null;
+  return x as unknown as MetricsPanelState;
 }
 
 export function parseGraphPanelState(x: unknown): GraphPanelState | null {

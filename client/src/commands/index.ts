@@ -7,6 +7,7 @@ import { resolveModelTarget } from './args';
 import type { DiagnosticsTracker } from '../diagnostics_tracker';
 import { registerTrainingCommands } from './training';
 import { registerGraphCommands } from './graph';
+import { registerMetricsCommands } from './metrics';
 
 export function registerCommands(
   context: vscode.ExtensionContext,
@@ -30,5 +31,7 @@ export function registerCommands(
       }),
     );
   }
-  return registerTrainingCommands(context, getClient);
+  const training = registerTrainingCommands(context, getClient);
+  registerMetricsCommands(context, training.controller, training.runsView, log);
+  return training;
 }

@@ -12,7 +12,6 @@ export interface PendingCommand {
 
 export const PENDING_COMMANDS: readonly PendingCommand[] = [
   { id: 'tensorStudio.showProfiler', title: 'Show Profiler', feature: 'the profiler panel' },
-  { id: 'tensorStudio.showMetrics', title: 'Show Metrics', feature: 'the metrics panel' },
   { id: 'tensorStudio.openTrace', title: 'Open Trace File', feature: 'the profiler panel' },
 ];
 

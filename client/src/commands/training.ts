@@ -28,7 +28,7 @@ function modelInputs(getClient: () => Promise<LanguageClient | undefined>): Mode
 }
 
 /** A run folder from a command argument: a Runs view row, a path, a Uri. */
-function runDirOf(arg: unknown): string | undefined {
+export function runDirOf(arg: unknown): string | undefined {
   if (arg instanceof RunNode) return arg.run.dir;
   if (arg instanceof FileNode) return arg.parent.run.dir;
   if (arg instanceof vscode.Uri) return arg.fsPath;
@@ -151,7 +151,6 @@ export function registerTrainingCommands(
     vscode.commands.registerCommand('tensorStudio.resumeTraining', resumeTraining),
     vscode.commands.registerCommand('tensorStudio.showRun', showRun),
     vscode.commands.registerCommand('tensorStudio.runs.refresh', () => runsView.refresh()),
-    vscode.commands.registerCommand('tensorStudio.runs.openMetrics', openIn('metrics.jsonl', 'metrics')),
     vscode.commands.registerCommand('tensorStudio.runs.openTrace', openIn('trace.json', 'trace')),
     vscode.commands.registerCommand('tensorStudio.runs.openConfig', openIn(CONFIG_COPY_FILE, 'config copy')),
     vscode.commands.registerCommand('tensorStudio.runs.openLog', openIn(HOST_LOG_FILE, 'engine host log')),

@@ -130,20 +130,10 @@ export class GraphPanel extends WebviewPanelBase<GraphPanelMessage, GraphHostMes
   }
 
   private async save(format: 'svg' | 'png', suggestedName: string, data: string): Promise<void> {
-    const dir = vscode.Uri.joinPath(this.target.uri, '..');
-    const dest = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.joinPath(dir, suggestedName.replace(/[^\w.-]/g, '_')),
-      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
-    });
-    if (!dest) return;
-    try {
-      await vscode.workspace.fs.writeFile(dest, format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64'));
-      this.post({ type: 'exported', message: `Saved ${dest.fsPath}` });
-    } catch (err) {
-      const message = `Could not save ${dest.fsPath}: ${err instanceof Error ? err.message : String(err)}`;
-      void vscode.window.showErrorMessage(`Tensor Studio: ${message}`);
-      this.post({ type: 'exported', message });
-    }
+    const message = await this.saveExport(vscode.Uri.joinPath(this.target.uri, '..'), suggestedName,
+      format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64'));
+    if (message) this.post({ type: 'exported', message });
   }
 
   protected override onDispose(): void {

@@ -53,6 +53,26 @@ export abstract class WebviewPanelBase<In, Out> implements vscode.Disposable {
 
   protected abstract onMessage(m: In): void | Promise<void>;
 
+  /**
+   * Asks where to save an export (next to `near`), writes it; the message for the panel's status
+   * line, or null when the user cancelled. A failure is also shown as an error notification.
+   */
+  protected async saveExport(near: vscode.Uri, suggestedName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | null> {
+    const dest = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(near, suggestedName.replace(/[^\w.-]/g, '_')),
+      filters,
+    });
+    if (!dest) return null;
+    try {
+      await vscode.workspace.fs.writeFile(dest, bytes);
+      return `Saved ${dest.fsPath}`;
+    } catch (err) {
+      const message = `Could not save ${dest.fsPath}: ${err instanceof Error ? err.message : String(err)}`;
+      void vscode.window.showErrorMessage(`Tensor Studio: ${message}`);
+      return message;
+    }
+  }
+
   protected post(m: Out): void {
     if (!this.disposed) void this.panel.webview.postMessage(m);
   }

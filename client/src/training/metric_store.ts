@@ -58,6 +58,9 @@ export class MetricStore {
 
   series(runId: string, name: string): Series | undefined { return this.runs.get(runId)?.get(name); }
 
+  /** Every series of a run, in the order their first points arrived. */
+  allSeries(runId: string): Series[] { return [...this.runs.get(runId)?.values() ?? []]; }
+
   count(runId: string): number {
     let n = 0;
     for (const s of this.runs.get(runId)?.values() ?? []) n += s.value.length;

@@ -293,9 +293,11 @@ export class TrainingController implements vscode.Disposable {
       const p = run.progress;
       const loss = p && Number.isFinite(p.loss) ? ` · loss ${p.loss.toFixed(4)}` : '';
       this.statusBar.text = `$(sync~spin) ${run.label}${p ? ` ${p.step}/${p.totalSteps}` : ''}${loss}${p ? ` · ${Math.round(p.samplesPerSec).toLocaleString('en-US')} samples/s` : ''}${more}`;
-      this.statusBar.tooltip = p ? `${run.label}: ${progressText(p)}\nClick to show the run.` : `${run.label}: starting`;
+      this.statusBar.tooltip = p ? `${run.label}: ${progressText(p)}\nClick to show its metrics.` : `${run.label}: starting`;
     }
-    this.statusBar.command = { title: 'Show Run', command: 'tensorStudio.showRun', arguments: [run.runDir] };
+    // Training: its live curves; finished: the run (status, files).
+    this.statusBar.command = finished ? { title: 'Show Run', command: 'tensorStudio.showRun', arguments: [run.runDir] }
+      : { title: 'Show Metrics', command: 'tensorStudio.showMetrics', arguments: [run.runDir] };
     this.statusBar.show();
   }
 

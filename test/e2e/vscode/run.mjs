@@ -275,13 +275,14 @@ try {
   const { driveHover } = await import('./ui_hover.mjs');
   const { driveTraining } = await import('./ui_training.mjs');
   const { driveGraph } = await import('./ui_graph.mjs');
+  const { driveMetrics } = await import('./ui_metrics.mjs');
   const userSettings = join(tmp, 'user-data', 'User', 'settings.json');
   const baseSettings = JSON.parse(readFileSync(userSettings, 'utf8'));
   /**
    * Each UI step gets a workspace of its own, so editors restored from an earlier step stay away.
-   * It hovers, opens the model graph from its code lens and clicks a node, then trains the
-   * example from its code lens with a short CPU config (with `full`: stop and resume too), in the
-   * colour theme given.
+   * It hovers, opens the model graph from its code lens and clicks a node, trains the example
+   * from its code lens with a short CPU config (with `full`: stop and resume too), then trains it
+   * again with the metrics panel open and compares the two runs there, in the colour theme given.
    */
   async function uiStep(name, payload, { theme, full }) {
     writeFileSync(userSettings, JSON.stringify({ ...baseSettings, 'workbench.colorTheme': theme }, null, 2));
@@ -302,6 +303,11 @@ try {
       const tr = await withTimeout(driveTraining(page, { shotDir: dir, log, full }), stepTimeoutMs, `the ${name} training UI check`);
       log(`${name}: training screenshots ${tr.shots.join(', ')}${tr.firstStepMs !== undefined ? `; config picked -> loss in the status bar: ${tr.firstStepMs} ms` : ''}`);
       if (!tr.ok) failures.push(`${name} (training): ${tr.reason}`);
+      else {
+        const mr = await withTimeout(driveMetrics(page, { shotDir: dir, log }), stepTimeoutMs, `the ${name} metrics UI check`);
+        log(`${name}: metrics screenshots ${mr.shots.join(', ')}`);
+        if (!mr.ok) failures.push(`${name} (metrics): ${mr.reason}`);
+      }
     }
     await page.close();
   }

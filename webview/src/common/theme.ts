@@ -76,3 +76,14 @@ export function readPalette(): Palette {
 export function onThemeChange(onChange: () => void): void {
   new MutationObserver(onChange).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
+
+/** Colours for runs in a chart, in every theme (VS Code's chart and terminal colours). */
+const SERIES_COLORS: readonly (readonly [string, string])[] = [
+  ['--vscode-charts-blue', '#3794ff'], ['--vscode-charts-orange', '#d18616'], ['--vscode-charts-green', '#89d185'],
+  ['--vscode-charts-purple', '#b180d7'], ['--vscode-charts-red', '#f14c4c'], ['--vscode-charts-yellow', '#cca700'],
+  ['--vscode-terminal-ansiCyan', '#11a8cd'], ['--vscode-terminal-ansiMagenta', '#bc3fbc'],
+];
+
+export function seriesColors(): string[] {
+  return SERIES_COLORS.map(([v, f]) => cssVar(v, f));
+}

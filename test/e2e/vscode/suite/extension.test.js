@@ -10,8 +10,8 @@ const TRAINING_COMMANDS = [
   'tensorStudio.runs.refresh', 'tensorStudio.runs.openMetrics', 'tensorStudio.runs.openTrace', 'tensorStudio.runs.openConfig',
   'tensorStudio.runs.openModel', 'tensorStudio.runs.openLog', 'tensorStudio.runs.reveal', 'tensorStudio.runs.delete',
 ];
-const PENDING = ['tensorStudio.showProfiler', 'tensorStudio.showMetrics', 'tensorStudio.openTrace'];
-const ALL_COMMANDS = [...TRAINING_COMMANDS, ...PENDING, 'tensorStudio.checkShapes', 'tensorStudio.showGraph'];
+const PENDING = ['tensorStudio.showProfiler', 'tensorStudio.openTrace'];
+const ALL_COMMANDS = [...TRAINING_COMMANDS, ...PENDING, 'tensorStudio.checkShapes', 'tensorStudio.showGraph', 'tensorStudio.showMetrics'];
 
 // A model whose second Linear expects 64 features but receives 128: the error belongs on BUG_LINE.
 const BUG_SOURCE = [

@@ -13,6 +13,17 @@ const inCI = process.env.CI === 'true' || process.env.CI === '1';
 const root = () => vscode.workspace.workspaceFolders[0].uri.fsPath;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Retries `fn` until it returns a truthy value. */
+async function eventually(what, fn, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await fn();
+    if (v) return v;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** A run config for the example model on Fashion-MNIST, on the CPU. */
 function fashionConfig(modelFile, over = {}) {
   return {
@@ -138,15 +149,30 @@ describe('Training from VS Code', function () {
     assert.equal(item.contextValue, 'run.completed.metrics');
     const files = api.runsView.getChildren(rows[0]).map((n) => n.name);
     for (const f of ['config.json', 'host.log', 'metrics.jsonl', 'model.safetensors', 'summary.json']) assert.ok(files.includes(f), `${f} in ${files}`);
-    assert.equal(await vscode.commands.executeCommand('tensorStudio.runs.openMetrics', rows[0]), true);
-    assert.equal(vscode.window.activeTextEditor.document.uri.fsPath, path.join(r.runDir, 'metrics.jsonl'));
+    // "Open metrics" on the finished run: the metrics panel ticks it and gets every point on disk.
+    const panel = await vscode.commands.executeCommand('tensorStudio.runs.openMetrics', rows[0]);
+    assert.equal(api.metricsPanel(), panel);
+    await eventually(`all ${onDisk.length} points of the finished run in the panel`, () => panel.posted.get(r.runId) === onDisk.length);
 
-    // The next click on the lens trains with the same config: no picker.
+    // The next click on the lens trains with the same config: no picker. Show Metrics while it
+    // trains: its points reach the panel as they come (the panel ticks the run it is shown for).
     const again = stub({ showQuickPick: async () => { throw new Error('the remembered config should be used'); } });
     let r2;
     try { r2 = await vscode.commands.executeCommand(train.command.command, ...train.command.arguments); } finally { again(); }
     assert.equal(r2.started, true);
+    await firstProgress(r2.runId);
+    assert.equal(await vscode.commands.executeCommand('tensorStudio.showMetrics', r2.runDir), panel, 'one panel');
+    const live = await eventually('live points in the panel while the run trains', () => {
+      const n = panel.posted.get(r2.runId) ?? 0;
+      return n > 0 && api.training.activeRuns().some((a) => a.runId === r2.runId) ? n : undefined;
+    });
     assert.equal((await finished(r2.runId)).summary.status, 'completed');
+    // Nothing dropped on the way: the panel got every point the run wrote, and still has the first run.
+    const onDisk2 = fs.readFileSync(path.join(r2.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length;
+    await eventually('every point of the second run in the panel', () => panel.posted.get(r2.runId) === onDisk2);
+    assert.ok(live < onDisk2, `points arrived while training (${live} of ${onDisk2})`);
+    assert.equal(panel.posted.get(r.runId), onDisk.length);
+    panel.dispose();
   });
 
   it('the example itself (fashion/train.json, device auto) from its config: time to the first step', async () => {
