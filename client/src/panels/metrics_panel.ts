@@ -64,7 +64,8 @@ export class MetricsPanel extends WebviewPanelBase<MetricsPanelMessage, MetricsH
     const out = new Map<string, MetricsRun>();
     for (const r of this.runsView.runs()) {
       const when = new Date(r.summary.startedAt);
-      const label = `${r.summary.model.class ?? r.id} · ${when.toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false })}`;
+      // Seconds too: two runs started in the same minute must read differently.
+      const label = `${r.summary.model.class ?? r.id} · ${when.toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })}`;
       out.set(r.id, { id: r.id, label, status: r.summary.status, startedAt: r.summary.startedAt });
     }
     for (const a of this.controller.activeRuns()) {

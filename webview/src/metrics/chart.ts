@@ -6,6 +6,7 @@ import type { MetricsAxis } from '../protocol.js';
 import type { ViewResponse } from './worker_protocol.js';
 import { el } from '../common/vscode_api.js';
 import { swatch } from './ui.js';
+import { fmt, formatSeconds } from './chart_format.js';
 
 export interface ChartLine {
   readonly runId: string;
@@ -28,13 +29,6 @@ export interface ChartLook {
   readonly font: string;
 }
 
-/** Seconds as m:ss (or h:mm:ss): the time axis is time since the run started. */
-export function formatSeconds(s: number): string {
-  const t = Math.max(0, Math.round(s));
-  const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
-  return h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
-}
-
 const alpha = (color: string, a: number): string => {
   const m = /^#([0-9a-f]{6})/i.exec(color);
   return m ? `#${m[1]}${Math.round(a * 255).toString(16).padStart(2, '0')}` : color;
@@ -44,7 +38,7 @@ const alpha = (color: string, a: number): string => {
 const fewPoints = (u: uPlot, seriesIdx: number, i0: number, i1: number): boolean => {
   const ys = u.data[seriesIdx]!;
   let n = 0;
-  for (let i = i0; i <= i1; i++) if (ys[i] !== null && ys[i] !== undefined && ++n > 60) return false;
+  for (let i = i0; i <= i1; i++) if (ys[i] !== null && ys[i] !== undefined && ++n > 12) return false;
   return true;
 };
 
@@ -156,10 +150,4 @@ export class MetricChart {
     this.plot.destroy();
     this.root.remove();
   }
-}
-
-/** 4 significant digits, plain for ordinary numbers, exponent for tiny or huge ones. */
-export function fmt(n: number): string {
-  const a = Math.abs(n);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? n.toExponential(3) : String(Number(n.toPrecision(4)));
 }

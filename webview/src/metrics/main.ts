@@ -11,7 +11,8 @@ import {
   type MetricsAxis, type MetricsHostMessage, type MetricsPanelMessage, type MetricsPanelState, type MetricsRun, type MetricsSmoothing,
 } from '../protocol.js';
 import type { MetricsWorkerRequest, MetricsWorkerResponse, ViewResponse } from './worker_protocol.js';
-import { fmt, formatSeconds, MetricChart, type ChartLine } from './chart.js';
+import { MetricChart, type ChartLine } from './chart.js';
+import { fmt, formatSeconds } from './chart_format.js';
 import { groupOf, groupTitle, runColorIndex } from './groups.js';
 import { mountMetricsUi, type MetricsUi } from './ui.js';
 
