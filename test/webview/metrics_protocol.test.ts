@@ -22,7 +22,7 @@ test('a run keeps its colour when a newer run appears', () => {
 });
 
 test('numbers and times read well on axes and in the readout', () => {
-  assert.deepEqual([0.35512, 1.79044, 0.0015, 1e-4, 2_500_000, 0].map(fmt), ['0.3551', '1.79', '0.0015', '1.000e-4', '2.500e+6', '0']);
+  assert.deepEqual([0.35512, 1.79044, 0.0015, 5e-4, 2e-5, 2_500_000, 0].map(fmt), ['0.3551', '1.79', '0.0015', '0.0005', '2.000e-5', '2.500e+6', '0']);
   assert.deepEqual([0, 59.6, 61, 3725].map(formatSeconds), ['0:00', '1:00', '1:01', '1:02:05']);
 });
 

@@ -3,7 +3,7 @@
 /** 4 significant digits, plain for ordinary numbers, exponent for tiny or huge ones. */
 export function fmt(n: number): string {
   const a = Math.abs(n);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? n.toExponential(3) : String(Number(n.toPrecision(4)));
+  return a !== 0 && (a < 1e-4 || a >= 1e6) ? n.toExponential(3) : String(Number(n.toPrecision(4)));
 }
 
 /** Seconds as m:ss (or h:mm:ss): the time axis is time since the run started. */
