@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupOf, groupTitle, runColorIndex } from '../../webview/src/metrics/groups.js';
 import { formatSeconds, fmt } from '../../webview/src/metrics/chart_format.js';
+import { opaque } from '../../webview/src/common/theme.js';
 import { parseMetricsHostMessage, parseMetricsPanelMessage, parseMetricsPanelState, PANEL_PROTOCOL_VERSION } from '../../webview/src/protocol.js';
 
 test('train and validation of a metric share a chart; other names have their own', () => {
@@ -41,4 +42,9 @@ test('metrics messages: typed arrays of equal length pass; anything else is drop
   assert.equal(parseMetricsPanelState(state), state);
   assert.equal(parseMetricsPanelState({ ...state, smoothing: { kind: 'ema', weight: 1 } }), null, 'EMA weight 1 would freeze the line');
   assert.equal(parseMetricsPanelState({ ...state, axis: 'wall' }), null);
+});
+
+test('run colours are opaque even where the theme gives the chart colour an alpha', () => {
+  assert.deepEqual(['#d1861680', '#d18616', '#abcd', 'rgba(209, 134, 22, 0.5)', 'rgb(1, 2, 3)'].map(opaque),
+    ['#d18616', '#d18616', '#aabbcc', 'rgb(209, 134, 22)', 'rgb(1, 2, 3)']);
 });

@@ -54,7 +54,7 @@ export function readPalette(): Palette {
   const background = cssVar('--vscode-editor-background', kind === 'light' ? '#ffffff' : '#1e1e1e');
   const foreground = cssVar('--vscode-editor-foreground', kind === 'light' ? '#333333' : '#cccccc');
   const border = hc ? cssVar('--vscode-contrastBorder', foreground) : cssVar('--vscode-panel-border', '#80808059');
-  const colors = new Map(Object.entries(CATEGORY_COLORS).map(([k, [v, f]]) => [k, cssVar(v, f)]));
+  const colors = new Map(Object.entries(CATEGORY_COLORS).map(([k, [v, f]]) => [k, opaque(cssVar(v, f))]));
   return {
     kind, background, foreground,
     muted: cssVar('--vscode-descriptionForeground', '#8b8b8b'),
@@ -84,6 +84,19 @@ const SERIES_COLORS: readonly (readonly [string, string])[] = [
   ['--vscode-terminal-ansiCyan', '#11a8cd'], ['--vscode-terminal-ansiMagenta', '#bc3fbc'],
 ];
 
+/**
+ * Opaque, whatever the theme says: some themes give a chart colour an alpha (Dark Modern's
+ * charts.orange follows the minimap's find-match colour), which makes a line vanish on the background.
+ */
+export function opaque(color: string): string {
+  const hex = /^#([0-9a-f]{6})[0-9a-f]{2}$/i.exec(color);
+  if (hex) return `#${hex[1]}`;
+  const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])[0-9a-f]$/i.exec(color);
+  if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`;
+  const rgba = /^rgba\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/i.exec(color);
+  return rgba ? `rgb(${rgba[1]}, ${rgba[2]}, ${rgba[3]})` : color;
+}
+
 export function seriesColors(): string[] {
-  return SERIES_COLORS.map(([v, f]) => cssVar(v, f));
+  return SERIES_COLORS.map(([v, f]) => opaque(cssVar(v, f)));
 }

@@ -29,9 +29,12 @@ export interface ChartLook {
   readonly font: string;
 }
 
+/** `color` (#rrggbb or rgb(), as seriesColors gives) at opacity `a`. */
 const alpha = (color: string, a: number): string => {
   const m = /^#([0-9a-f]{6})/i.exec(color);
-  return m ? `#${m[1]}${Math.round(a * 255).toString(16).padStart(2, '0')}` : color;
+  if (m) return `#${m[1]}${Math.round(a * 255).toString(16).padStart(2, '0')}`;
+  const rgb = /^rgb\(([^)]*)\)/i.exec(color);
+  return rgb ? `rgba(${rgb[1]}, ${a})` : color;
 };
 
 /** Dots where a line has only a few points in view (a validation metric logged once per epoch). */
