@@ -1,6 +1,6 @@
 // Raw Chrome trace events → the TraceModel (events.ts): X spans as they are, B/E pairs matched
 // per thread, instants, counters, flows, metadata; torch's '[memory]' instants become counters.
-import { Column, SparseColumn, Strings, permute } from './columns.js';
+import { SparseColumn, Strings, column, permute } from './columns.js';
 import { fmt, type RawBatch, type RawEvent, type StreamInfo } from './json_stream.js';
 import {
   KIND_BEGIN_END, KIND_COMPLETE, KIND_INSTANT, UNIT,
@@ -25,14 +25,14 @@ interface Series { pid: number | string; name: string; key: string; ts: number[]
 
 export class ModelBuilder {
   private readonly strings = new Strings();
-  private readonly ts = new Column(Float64Array);
-  private readonly dur = new Column(Float64Array);
-  private readonly lane = new Column(Uint32Array);
-  private readonly name = new Column(Uint32Array);
-  private readonly cat = new Column(Uint32Array);
-  private readonly kind = new Column(Uint8Array);
-  private readonly offset = new Column(Float64Array);
-  private readonly argsIdx = new Column(Int32Array, -1);
+  private readonly ts = column(Float64Array);
+  private readonly dur = column(Float64Array);
+  private readonly lane = column(Uint32Array);
+  private readonly name = column(Uint32Array);
+  private readonly cat = column(Uint32Array);
+  private readonly kind = column(Uint8Array);
+  private readonly offset = column(Float64Array);
+  private readonly argsIdx = column(Int32Array, -1);
   private readonly module = new SparseColumn(Int32Array, -1);
   private readonly source = new SparseColumn(Int32Array, -1);
   private readonly op = new SparseColumn(Int32Array, -1);
@@ -42,7 +42,7 @@ export class ModelBuilder {
   private readonly extId = new SparseColumn(Float64Array, NaN);
   private rows = 0;
   private readonly lanes: Lane[] = [];
-  private readonly laneIds = new Map<string, number>();
+  private readonly laneIds = new Map<number | string, Map<number | string, number>>();
   private lastPid: unknown = undefined;
   private lastTid: unknown = undefined;
   private lastLane = -1;
@@ -71,11 +71,12 @@ export class ModelBuilder {
     if (pid === this.lastPid && tid === this.lastTid) return this.lastLane;
     const p = (typeof pid === 'number' || typeof pid === 'string' ? pid : 0);
     const t = (typeof tid === 'number' || typeof tid === 'string' ? tid : 0);
-    const key = `${typeof p}${p}\u0000${typeof t}${t}`;
-    let id = this.laneIds.get(key);
+    let byTid = this.laneIds.get(p); // Map keys keep 1 and '1' apart, as traces do
+    if (!byTid) this.laneIds.set(p, (byTid = new Map()));
+    let id = byTid.get(t);
     if (id === undefined) {
       id = this.lanes.length;
-      this.laneIds.set(key, id);
+      byTid.set(t, id);
       this.lanes.push({ pid: p, tid: t, thread: String(t), device: false });
       this.processOf(p);
     }
