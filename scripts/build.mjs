@@ -27,6 +27,8 @@ await Promise.all([
   esbuild.build({ ...node, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'webgpu'] }),
   esbuild.build({ ...node, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' }),
   esbuild.build({ ...node, entryPoints: ['engine/src/host/main.ts'], outfile: 'dist/engine-host.js' }),
+  // The profiler's trace import, one worker thread per open panel.
+  esbuild.build({ ...node, entryPoints: ['client/src/profiler/trace_worker.ts'], outfile: 'dist/trace-worker.js' }),
   esbuild.build({ ...node, entryPoints: ['engine/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   esbuild.build({ ...common, platform: 'browser', format: 'iife',
     entryPoints: {

@@ -8,6 +8,7 @@ import type { TrainingController } from './training/training_controller';
 import type { RunsView } from './training/runs_view';
 import { GraphPanel } from './panels/graph_panel';
 import { MetricsPanel } from './panels/metrics_panel';
+import { ProfilerPanel } from './panels/profiler_panel';
 
 export interface TensorStudioApi {
   /** Resolves when the language server is up (true) or failed to start (false). */
@@ -21,6 +22,8 @@ export interface TensorStudioApi {
   graphPanel(): GraphPanel | undefined;
   /** The open metrics panel, if any (for tests). */
   metricsPanel(): MetricsPanel | undefined;
+  /** The open profiler panels and trace editors, by trace path (for tests). */
+  profilerPanels(): ReadonlyMap<string, ProfilerPanel>;
 }
 
 let client: LanguageClient | undefined;
@@ -42,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): TensorStudioApi {
   });
 
   const { controller, runsView } = registerCommands(context, async () => ((await serverReady) ? client : undefined), tracker, output);
-  return { serverReady, client: () => client, training: controller, runsView, graphPanel: () => GraphPanel.current, metricsPanel: () => MetricsPanel.current };
+  return { serverReady, client: () => client, training: controller, runsView, graphPanel: () => GraphPanel.current, metricsPanel: () => MetricsPanel.current,
+    profilerPanels: () => ProfilerPanel.open };
 }
 
 export async function deactivate(): Promise<void> {

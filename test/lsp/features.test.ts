@@ -114,11 +114,13 @@ test('inlay hints: one per statement, targets joined, symbolic dims by name, non
   assert.equal(inlayHintsFor(result, r(6, 0, 7, 0)).length, 1);
 });
 
-test('code lens: size, Train and Show Graph with [uri, className]', () => {
+test('code lens: size, Train, Profile and Show Graph with [uri, className]', () => {
   const lenses = codeLensesFor(result, 'file:///m.py');
-  assert.deepEqual(lenses.map((l) => l.command!.title), ['1,234,567 parameters (4.71 MB)', 'Train', 'Show Graph']);
+  assert.deepEqual(lenses.map((l) => l.command!.title), ['1,234,567 parameters (4.71 MB)', 'Train', 'Profile', 'Show Graph']);
   assert.equal(lenses[1]!.command!.command, 'tensorStudio.runTraining');
+  assert.equal(lenses[2]!.command!.command, 'tensorStudio.profileTraining');
   assert.deepEqual(lenses[2]!.command!.arguments, ['file:///m.py', 'Net']);
+  assert.deepEqual(lenses[3]!.command!.arguments, ['file:///m.py', 'Net']);
   assert.deepEqual(lenses[0]!.range, r(0, 0, 0, 0));
 });
 

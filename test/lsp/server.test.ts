@@ -132,9 +132,9 @@ test('[analysis] code lens above each nn.Module class', async (t) => {
   const titles = (lenses ?? []).map((l) => [l.range.start.line, l.command?.title, l.command?.command]);
   const blockLine = positionOf(twoText, 'class Block').line;
   const netLine = positionOf(twoText, 'class Net').line;
-  assert.deepEqual(titles.filter(([l]) => l === blockLine).map(([, title]) => title).slice(1), ['Train', 'Show Graph']);
+  assert.deepEqual(titles.filter(([l]) => l === blockLine).map(([, title]) => title).slice(1), ['Train', 'Profile', 'Show Graph']);
   const net = (lenses ?? []).filter((l) => l.range.start.line === netLine);
-  assert.equal(net.length, 3);
+  assert.equal(net.length, 4);
   // Block(3, 8): conv 3*8*9+8 = 224, bn 16 -> 240; Block(8, 16): 8*16*9+16 = 1168, bn 32 -> 1200; head 170. Total 1610.
   assert.match(net[0]!.command!.title, /^1,610 parameters \(6\.29 KB\)$/);
   assert.deepEqual(net[2]!.command!.arguments, [uri, 'Net']);

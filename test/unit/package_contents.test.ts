@@ -80,7 +80,9 @@ test('the .vsix holds only what runs, within budget', async (t) => {
     for (const f of ['package.json', 'readme.md', 'LICENSE.txt', 'media/icon.png', 'dist/extension.js', 'dist/server.js',
       'dist/engine-host.js', 'dist/cli.js', 'examples/fashion/model.py',
       // The graph panel: its bundle, stylesheet and the ELK layout worker it starts.
-      'dist/webview/graph.js', 'dist/webview/graph.css', 'dist/webview/graph_layout_worker.js']) {
+      'dist/webview/graph.js', 'dist/webview/graph.css', 'dist/webview/graph_layout_worker.js',
+      // The profiler: its trace-import worker thread, bundle and stylesheet.
+      'dist/trace-worker.js', 'dist/webview/profiler.js', 'dist/webview/profiler.css']) {
       assert.ok(files.includes(f), `${f} is in the .vsix`);
     }
     assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps');
@@ -173,7 +175,7 @@ test('the .vsix holds only what runs, within budget', async (t) => {
     // and onView:*); Python files, and run configs for their code lens, need listing.
     // The panels' serializers bring a panel back after a reload before any Python file is open.
     assert.deepEqual(pkg.activationEvents, ['onLanguage:python', 'workspaceContains:**/*.tsrun.json', 'workspaceContains:**/tensor-studio.json',
-      'onWebviewPanel:tensorStudio.graph', 'onWebviewPanel:tensorStudio.metrics']);
+      'onWebviewPanel:tensorStudio.graph', 'onWebviewPanel:tensorStudio.metrics', 'onWebviewPanel:tensorStudio.profiler', 'onCustomEditor:tensorStudio.traceViewer']);
     assert.deepEqual(pkg.contributes.views.tensorStudio.map((v: any) => v.id), ['tensorStudio.runs']);
     const container = pkg.contributes.viewsContainers.activitybar[0];
     assert.equal(container.id, 'tensorStudio');

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { GraphRequest } from '../../../server/src/protocol';
 import { resolveModelTarget } from './args';
-import { TrainingController, type StartOutcome } from '../training/training_controller';
+import { TrainingController, type RunLimits, type StartOutcome } from '../training/training_controller';
 import { RunsView, RunNode, FileNode } from '../training/runs_view';
 import { RunConfigLens } from '../training/config_lens';
 import { NEW_CONFIG, chooseConfig, findConfigs, readConfigRef, rememberConfig } from '../training/run_configs';
@@ -35,18 +35,24 @@ export function runDirOf(arg: unknown): string | undefined {
   return typeof arg === 'string' && arg ? arg : undefined;
 }
 
+export interface TrainingCommands {
+  readonly controller: TrainingController;
+  readonly runsView: RunsView;
+  readonly startTraining: (uriArg?: unknown, classArg?: unknown, limits?: RunLimits) => Promise<StartOutcome>;
+}
+
 export function registerTrainingCommands(
   context: vscode.ExtensionContext,
   getClient: () => Promise<LanguageClient | undefined>,
-): { controller: TrainingController; runsView: RunsView } {
+): TrainingCommands {
   const controller = new TrainingController(context);
   const runsView = new RunsView(controller);
   const inputs = modelInputs(getClient);
   const state = context.workspaceState;
 
-  async function runTraining(uriArg?: unknown, classArg?: unknown): Promise<StartOutcome> {
+  /** The config to train (and when the user asked), from the arguments of Run / Profile Training. */
+  async function configFor(uriArg: unknown, classArg: unknown): Promise<{ config: vscode.Uri; requestedAt: number } | StartOutcome> {
     const clickedAt = Date.now();
-    if (!vscode.workspace.isTrusted) return controller.refuseUntrusted();
     const editor = vscode.window.activeTextEditor;
     // A run config: from its lens or title button, or the active editor when it is one.
     const configArg = uriArg instanceof vscode.Uri && uriArg.fsPath.endsWith('.json') ? uriArg
@@ -54,7 +60,7 @@ export function registerTrainingCommands(
     if (configArg) {
       const ref = await readConfigRef(configArg);
       if (ref) rememberConfig(state, vscode.Uri.file(ref.modelFile), ref.className, configArg);
-      return controller.start(configArg, undefined, clickedAt);
+      return { config: configArg, requestedAt: clickedAt };
     }
     const target = resolveModelTarget(uriArg, classArg);
     if (!target) {
@@ -73,7 +79,14 @@ export function registerTrainingCommands(
     } else config = choice.uri;
     rememberConfig(state, target.uri, target.className, config);
     // A config written by the quick picks: the clock starts when the user finished them.
-    return controller.start(config, undefined, choice === NEW_CONFIG ? Date.now() : clickedAt);
+    return { config, requestedAt: choice === NEW_CONFIG ? Date.now() : clickedAt };
+  }
+
+  /** Run Training, or (with limits) a shorter profiled run: the config chosen as for Run Training. */
+  async function startTraining(uriArg?: unknown, classArg?: unknown, limits: RunLimits = {}): Promise<StartOutcome> {
+    if (!vscode.workspace.isTrusted) return controller.refuseUntrusted();
+    const c = await configFor(uriArg, classArg);
+    return 'config' in c ? controller.start(c.config, undefined, c.requestedAt, limits) : c;
   }
 
   async function resumeTraining(arg?: unknown): Promise<StartOutcome> {
@@ -143,7 +156,7 @@ export function registerTrainingCommands(
   context.subscriptions.push(
     controller, runsView,
     vscode.languages.registerCodeLensProvider({ language: 'json', scheme: 'file' }, new RunConfigLens()),
-    vscode.commands.registerCommand('tensorStudio.runTraining', runTraining),
+    vscode.commands.registerCommand('tensorStudio.runTraining', (uri?: unknown, cls?: unknown) => startTraining(uri, cls)),
     vscode.commands.registerCommand('tensorStudio.stopTraining', (arg?: unknown) => {
       const dir = runDirOf(arg);
       return controller.stop(dir ? basename(dir) : undefined);
@@ -151,7 +164,6 @@ export function registerTrainingCommands(
     vscode.commands.registerCommand('tensorStudio.resumeTraining', resumeTraining),
     vscode.commands.registerCommand('tensorStudio.showRun', showRun),
     vscode.commands.registerCommand('tensorStudio.runs.refresh', () => runsView.refresh()),
-    vscode.commands.registerCommand('tensorStudio.runs.openTrace', openIn('trace.json', 'trace')),
     vscode.commands.registerCommand('tensorStudio.runs.openConfig', openIn(CONFIG_COPY_FILE, 'config copy')),
     vscode.commands.registerCommand('tensorStudio.runs.openLog', openIn(HOST_LOG_FILE, 'engine host log')),
     vscode.commands.registerCommand('tensorStudio.runs.openModel', openModel),
@@ -161,5 +173,5 @@ export function registerTrainingCommands(
     }),
     vscode.commands.registerCommand('tensorStudio.runs.delete', deleteRun),
   );
-  return { controller, runsView };
+  return { controller, runsView, startTraining };
 }

@@ -13,7 +13,7 @@ import { readConfigRef } from './run_configs';
 import { formatDuration } from '../../../engine/src/train/progress';
 import { CONFIG_COPY_FILE, readSummary, type RunSummary } from '../../../engine/src/train/run_summary';
 import { listCheckpoints } from '../../../engine/src/train/run_dir';
-import type { RunEvent, RunFinishedEvent, RunProgressEvent, RunStartedEvent } from '../../../engine/src/host/protocol';
+import type { RunEvent, RunFinishedEvent, RunProgressEvent, RunStartedEvent, StartRunParams } from '../../../engine/src/host/protocol';
 
 export interface ActiveRun {
   readonly runId: string;
@@ -31,6 +31,9 @@ export interface ActiveRun {
   stopRequests: number;
   readonly finished: Promise<RunFinishedEvent>;
 }
+
+/** A shorter or profiled run (Profile Training): the host protocol's own fields. */
+export type RunLimits = Pick<StartRunParams, 'maxSteps' | 'profile'>;
 
 export type StartOutcome =
   | { readonly started: true; readonly runId: string; readonly runDir: string }
@@ -97,9 +100,10 @@ export class TrainingController implements vscode.Disposable {
 
   /**
    * Starts a run of `config` (or, with `resumeDir`, continues that run). Answers once the host
-   * accepted it. `requestedAt`: when the user asked (the click), for the first-step timing.
+   * accepted it. `requestedAt`: when the user asked (the click), for the first-step timing;
+   * `limits`: fewer steps, profiled ones.
    */
-  async start(config: vscode.Uri, resumeDir?: string, requestedAt = Date.now()): Promise<StartOutcome> {
+  async start(config: vscode.Uri, resumeDir?: string, requestedAt = Date.now(), limits: RunLimits = {}): Promise<StartOutcome> {
     if (!vscode.workspace.isTrusted) return this.refuseUntrusted();
     const ref = await readConfigRef(config);
     const label = ref?.className ?? ref?.name ?? (ref ? basename(ref.modelFile, '.py') : basename(config.fsPath, '.json'));
@@ -130,7 +134,7 @@ export class TrainingController implements vscode.Disposable {
     host.onEvent((ev) => this.onEvent(run, ev));
     try {
       await host.startRun({
-        configPath: config.fsPath, runDir, ...(resumeDir ? { resume: true } : {}), memoryLimitMB,
+        configPath: config.fsPath, runDir, ...(resumeDir ? { resume: true } : {}), ...limits, memoryLimitMB,
         defaults: { device: settings().get('engine.device', 'auto'), mode: settings().get('engine.mode', 'eager') },
       });
     } catch (e) {

@@ -11,6 +11,7 @@ import type { TraceModel } from './events.js';
 export * from './events.js';
 export { TraceJsonError, TraceJsonReader, readTraceJson, traceEvents, type RawBatch, type RawEvent, type StreamInfo, type StreamOptions } from './json_stream.js';
 export { ModelBuilder, type BuildOptions } from './build.js';
+export { structure, spanAt, type Structure } from './structure.js';
 export { stepBreakdown, opTable, kernelTable, moduleTable, memorySeries, diffOps, sourceOf, userFrame, parseFrame } from './summary.js';
 export type { StepBreakdown, OpRow, KernelRow, ModuleRow, MemorySeries, OpDiff, SourceInfo, Frame } from './summary.js';
 
@@ -21,6 +22,8 @@ export interface ImportOptions {
   readonly truncated?: 'warn' | 'error';
   /** Bytes of distinct args text kept whole (events.ts); default 64 MB. */
   readonly argsBudget?: number;
+  /** Called as the input is read, with its bytes so far (the file's, before gunzip), at most every 64 KB. */
+  readonly onProgress?: (bytesRead: number) => void;
 }
 
 type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -69,10 +72,16 @@ export async function* decompressed(chunks: Chunks, fileName = 'trace'): AsyncGe
 export async function importTrace(input: string | Chunks, opts: ImportOptions = {}): Promise<TraceModel> {
   const path = typeof input === 'string' ? input : undefined;
   const fileName = opts.fileName ?? (path ? basename(path) : 'trace');
-  const chunks = path ? createReadStream(path, { highWaterMark: READ_SIZE }) : (input as Chunks);
+  const raw = path ? createReadStream(path, { highWaterMark: READ_SIZE }) : (input as Chunks);
+  const chunks = opts.onProgress ? counted(raw, opts.onProgress) : raw;
   const b = new ModelBuilder({ fileName, ...(path ? { path } : {}), ...(opts.argsBudget !== undefined ? { argsBudget: opts.argsBudget } : {}) });
   const info = await readTraceJson(decompressed(chunks, fileName), (batch) => b.add(batch), { fileName, argsKey: true, ...(opts.truncated ? { truncated: opts.truncated } : {}) });
   return b.finish(info);
+}
+
+async function* counted(chunks: Chunks, onProgress: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const c of chunks) { n += c.length; onProgress(n); yield c; }
 }
 
 /** Re-read the one event that starts at byte `offset` (TraceModel.events.offset) of a trace file. */

@@ -7,7 +7,7 @@ exports.run = async function run() {
   const Mocha = m.default ?? m;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   // run.mjs picks the suite through extensionEnvironment: the main ones, or the untrusted-workspace one.
-  const suites = process.env.TS_E2E_SUITE === 'untrusted' ? ['untrusted.test.js'] : ['extension.test.js', 'training.test.js'];
+  const suites = process.env.TS_E2E_SUITE === 'untrusted' ? ['untrusted.test.js'] : ['extension.test.js', 'training.test.js', 'profiler.test.js'];
   for (const s of suites) mocha.addFile(path.join(__dirname, s));
   await mocha.loadFilesAsync();
   const failures = await new Promise((resolve) => mocha.run(resolve));
