@@ -1,6 +1,6 @@
 // Checks shared by the profiler tests: a trace.json is well formed Chrome Trace Event JSON whose
-// events nest, whose op events point at real lines of the model file, and whose step phases fit
-// in their step.
+// events nest, whose op events point at real lines of the model file, whose step phases fit in
+// their step, and which samples memory as counters.
 import assert from 'node:assert/strict';
 import type { TraceEvent, TraceFile } from '../../engine/src/profile/trace.js';
 
@@ -41,10 +41,13 @@ export function checkTrace(text: string, modelSource: string, modelFile: string,
   assert.ok(Array.isArray(trace.traceEvents));
   for (const e of trace.traceEvents) {
     assert.equal(typeof e.name, 'string');
-    assert.ok(['X', 'M'].includes(e.ph), `phase ${e.ph}`);
+    assert.ok(['X', 'M', 'C'].includes(e.ph), `phase ${e.ph}`);
     assert.ok(Number.isFinite(e.ts) && Number.isInteger(e.pid) && Number.isInteger(e.tid), JSON.stringify(e));
     if (e.ph === 'X') assert.ok(Number.isFinite(e.dur), `${e.name}: dur`);
+    // Counters: the 'memory' one, numeric series only (what chrome://tracing and Perfetto plot).
+    if (e.ph === 'C') assert.ok(e.name === 'memory' && Object.values(e.args ?? {}).every((v) => Number.isInteger(v) && (v as number) >= 0) && Number.isInteger(e.args?.allocated), JSON.stringify(e));
   }
+  assert.ok(trace.traceEvents.some((e) => e.ph === 'C'), 'memory counter events');
   const x = trace.traceEvents.filter((e) => e.ph === 'X');
   checkNesting(x);
 

@@ -93,6 +93,11 @@ test('profile on the CPU backend: ops with module paths and lines, phases per st
     assert.ok(ops.some((o) => o.name === 'add' && o.args?.module === 'layers.1' && o.args?.backward_of === undefined));
     assert.ok(ops.some((o) => o.args?.backward_of === 'linear' && o.args?.module === 'fc2'), 'backward ops name their forward op and module');
     assert.ok(ops.every((o) => o.tid === 1));
+    // FLOPs on forward ops with a rule (batch 16: 2 * 16 * in * out for a linear), none in backward.
+    const flops = (m: string) => new Set(ops.filter((o) => o.name === 'linear' && o.args?.module === m && o.args?.backward_of === undefined).map((o) => o.args?.flops));
+    assert.deepEqual([flops('fc1'), flops('layers.0.fc'), flops('fc2')], [new Set([2 * 16 * 4 * 16]), new Set([2 * 16 * 16 * 16]), new Set([2 * 16 * 16 * 3])]);
+    assert.ok(ops.every((o) => o.args?.backward_of === undefined || o.args?.flops === undefined), 'no FLOPs on gradient-rule ops');
+    assert.ok(ops.every((o) => !['max_pool2d', 'cross_entropy'].includes(o.name) || o.args?.flops === undefined));
     // Layer calls and gradient rules are spans around their ops.
     const x = (JSON.parse(text) as { traceEvents: TraceEvent[] }).traceEvents;
     const fc1 = x.filter((e) => e.cat === 'module' && e.name === 'fc1');

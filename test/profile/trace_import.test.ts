@@ -35,7 +35,11 @@ test('our CPU trace: the object form with metadata, ops with module paths and mo
   const m = await importTrace(fixture('ours_cpu.trace.json'));
   assert.equal(m.form, 'object');
   assert.equal(m.events.count, 150); // 3 steps x (1 step + 4 phases + 10 module/backward spans + 35 ops)
-  assert.equal(m.events.count, raw('ours_cpu.trace.json').filter((e) => e.ph !== 'M').length);
+  assert.equal(m.events.count, raw('ours_cpu.trace.json').filter((e) => e.ph !== 'M' && e.ph !== 'C').length);
+  // The 'memory' counter: one series, its points in time order.
+  assert.deepEqual(m.counters.map((c) => [c.pid, c.name, c.key]), [[1, 'memory', 'allocated']]);
+  assert.equal(m.counters[0]!.ts.length, raw('ours_cpu.trace.json').filter((e) => e.ph === 'C').length);
+  assert.ok(m.counters[0]!.ts.every((t, i, a) => i === 0 || t >= a[i - 1]!));
   assert.deepEqual(m.warnings, []);
   assert.equal(m.metadata.displayTimeUnit, 'ms');
   assert.deepEqual((m.metadata.otherData as Record<string, unknown>).steps, 3);
@@ -47,7 +51,8 @@ test('our CPU trace: the object form with metadata, ops with module paths and mo
   const lin = findEvents(m, 'linear').map((i) => `${moduleOf(m, i)} ${sourceLineOf(m, i)}`);
   assert.deepEqual([...new Set(lin)], ['fc1 model.py:24', 'fc2 model.py:25']);
   const e = eventAt(m, conv[0]!);
-  assert.deepEqual(e.args, { input_shapes: [[32, 1, 28, 28], [16, 1, 3, 3], [16]], module: 'conv1', source: 'model.py:21' });
+  assert.deepEqual(e.args, { input_shapes: [[32, 1, 28, 28], [16, 1, 3, 3], [16]], module: 'conv1', source: 'model.py:21', flops: 6230016 });
+  assert.equal(m.events.flops?.[conv[0]!], 6230016);
   // Sorted by start, parents (longer) first on ties.
   for (let i = 1; i < m.events.count; i++) assert.ok(m.events.ts[i]! >= m.events.ts[i - 1]!);
   assert.equal(nameOf(m, 0), 'step 6');
@@ -291,10 +296,10 @@ test('args over the budget: the extracted fields stay, the whole event is re-rea
   assert.equal(m.argsDropped, 150); // every span has args; none shared, none kept
   assert.match(m.warnings[0]!, /args of 150 events are not kept in memory/);
   const i = findEvents(m, 'conv2d')[0]!;
-  assert.deepEqual(argsAt(m, i), { module: 'conv1', source: 'model.py:21', input_shapes: [[32, 1, 28, 28], [16, 1, 3, 3], [16]] });
+  assert.deepEqual(argsAt(m, i), { module: 'conv1', source: 'model.py:21', input_shapes: [[32, 1, 28, 28], [16, 1, 3, 3], [16]], flops: 6230016 });
   const full = await readEventAt(fixture('ours_cpu.trace.json'), m.events.offset[i]!);
   assert.equal(full.name, 'conv2d');
-  assert.deepEqual(full.args, { input_shapes: [[32, 1, 28, 28], [16, 1, 3, 3], [16]], module: 'conv1', source: 'model.py:21' });
+  assert.deepEqual(full.args, { input_shapes: [[32, 1, 28, 28], [16, 1, 3, 3], [16]], module: 'conv1', source: 'model.py:21', flops: 6230016 });
   const last = await readEventAt(fixture('ours_cpu.trace.json'), m.events.offset[m.events.count - 1]!);
   assert.equal(last.ph, 'X');
   // Shared args: the CPU trace repeats each op's args every step.

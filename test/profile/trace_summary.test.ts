@@ -145,7 +145,59 @@ test('our CPU trace: the step phases, ops by module path, sources pointing at th
   assert.equal(conv.file, 'model.py');
   assert.match(lines[conv.line - 1]!, /self\.conv[12]\(/);
   assert.deepEqual(kernelTable(m), []);
-  assert.deepEqual(memorySeries(m), []);
+});
+
+// PyTorch 1.13's own counts (torch.profiler with_flops=True) for FashionCNN at batch 32, printed by
+// test/fixtures/traces/flops_golden.py: aten::conv2d per layer, and aten::addmm inside each linear.
+const TORCH_FLOPS = { conv1: 6230016, conv2: 35684352, fc1: 6553600, fc2: 81920 };
+
+test("our CPU trace: FLOPs per op equal PyTorch's count, over host time as GFLOP/s", async () => {
+  const m = await load('ours_cpu.trace.json');
+  const ev = raw('ours_cpu.trace.json').filter((e) => e.cat === 'cpu_op');
+  const ops = opTable(m);
+  const row = (n: string) => ops.find((r) => r.name === n)!;
+  const steps = 3;
+  const conv = row('conv2d'), lin = row('linear');
+  assert.equal(conv.flops, steps * (TORCH_FLOPS.conv1 + TORCH_FLOPS.conv2));
+  assert.equal(lin.flops, steps * (TORCH_FLOPS.fc1 + TORCH_FLOPS.fc2));
+  near(conv.gflops!, conv.flops! / (conv.total * 1e3)); // CPU: no device time, so host time
+  near(lin.gflops!, lin.flops! / (lin.total * 1e3));
+  // Each call: the count of its own layer.
+  for (const e of ev.filter((x) => x.name === 'conv2d' || x.name === 'linear')) {
+    const a = e.args as { module: string; flops: number };
+    assert.equal(a.flops, TORCH_FLOPS[a.module as keyof typeof TORCH_FLOPS], `${e.name} ${a.module}`);
+  }
+  // relu: 1 per output element (torch 1.13 counts none for it); pooling, flatten, loss: no rule.
+  assert.equal(row('relu').flops, steps * 32 * (16 * 26 * 26 + 32 * 11 * 11 + 128));
+  for (const n of ['max_pool2d', 'flatten', 'cross_entropy']) assert.equal(row(n).flops, undefined, n);
+  // Gradient-rule ops carry no FLOPs, as in PyTorch.
+  assert.ok(ev.every((e) => (e.args as { backward_of?: string }).backward_of === undefined || (e.args as { flops?: number }).flops === undefined));
+  for (const n of ['_conv_grad', '_gemm', '_linear_grad_weight']) assert.equal(row(n).flops, undefined, n);
+});
+
+test('our traces: the memory counter, its peak at least the live parameters and activations', async () => {
+  const m = await load('ours_cpu.trace.json');
+  const mem = memorySeries(m);
+  assert.deepEqual(mem.map((s) => [s.name, s.pid]), [['memory allocated', 1]]);
+  const s = mem[0]!;
+  const counters = raw('ours_cpu.trace.json').filter((e) => e.ph === 'C');
+  assert.deepEqual([...s.bytes], counters.map((e) => (e.args as { allocated: number }).allocated));
+  assert.equal(s.peak, Math.max(...s.bytes));
+  // Parameters from the layers' own input shapes (weight, bias), 4 bytes each: 108,618 floats.
+  const numel = (sh: number[]): number => sh.reduce((a, b) => a * b, 1);
+  const firstStep = raw('ours_cpu.trace.json').filter((e) => e.cat === 'cpu_op' && ['conv2d', 'linear'].includes(e.name as string) && !(e.args as { backward_of?: string }).backward_of).slice(0, 4);
+  const paramBytes = 4 * sum(firstStep.flatMap((e) => (e.args as { input_shapes: number[][] }).input_shapes.slice(1).map(numel)));
+  assert.equal(paramBytes, 4 * 108618);
+  // At conv1's end its output [32, 16, 26, 26] and every parameter are live at once.
+  assert.ok(s.peak >= paramBytes + 4 * 32 * 16 * 26 * 26, `peak ${s.peak}`);
+  assert.ok(s.peak < 1e9, `peak ${s.peak}`);
+  // A point when each step starts, inside the trace's span.
+  assert.ok(s.ts.length >= 3 && s.ts[0]! >= m.start && s.ts[s.ts.length - 1]! <= m.end);
+  // WebGPU: the live buffers and the pool's footprint (what torch calls reserved), in use <= pool.
+  const gpu = memorySeries(await load('ours_webgpu.trace.json'));
+  assert.deepEqual(gpu.map((x) => x.name), ['memory allocated', 'memory reserved']);
+  assert.ok(gpu[0]!.bytes.every((v, i) => v <= gpu[1]!.bytes[i]!));
+  assert.ok(gpu[0]!.peak >= paramBytes);
 });
 
 test('our WebGPU trace: kernel table and device time per op and per module from the kernel events', async () => {

@@ -66,6 +66,12 @@ export class ShapeError extends Error {
 /** Result of a shape rule: the output value (a tensor, a tuple of tensors, an int...). */
 export type ShapeRule = (args: BoundArgs) => Value;
 
+/**
+ * FLOPs of one call, given the bound args and the shape rule's output (a multiply-add counts 2,
+ * as PyTorch's profiler counts them); undefined when a needed size is not a concrete number.
+ */
+export type FlopRule = (args: BoundArgs, output: Value) => number | undefined;
+
 export interface OpDef {
   /** Canonical op name shared by frontend, IR and engine kernels, e.g. 'conv2d', 'add', 'view'. */
   readonly name: string;
@@ -73,6 +79,8 @@ export interface OpDef {
   readonly params: readonly ParamSpec[];
   /** Symbolic shape rule. Throws ShapeError only for a definite mismatch; returns unknown when unsure. */
   readonly shape: ShapeRule;
+  /** FLOP count of a call, for the profiler's trace; ops without one report none. Never throws. */
+  readonly flops?: FlopRule;
 }
 
 export interface ParamShape {

@@ -4,13 +4,24 @@
 // (backward)') enclosing the ops they run, the step and its phases (data, forward, backward,
 // optimizer), and, through a KernelTimer, one event per GPU kernel. The result is a Chrome Trace Event file (trace.ts).
 //
+// Forward ops with a FLOP rule (OpDef.flops: matmul, linear, conv, elementwise) carry
+// `args.flops`, counted like PyTorch's `with_flops` (a multiply-add is 2); gradient-rule ops carry
+// none, as in PyTorch. A counter ('C') named 'memory' samples the backend's live tensor bytes
+// (Backend.memory(); on WebGPU also `reserved`, the buffer pool's bytes) when a step starts and
+// after every op that changed them. Backends release a storage's bytes when the GC collects it,
+// so the figure also holds garbage not yet collected (it drops at a collection).
+//
 // On the CPU backend kernels are synchronous, so an op's host time is its kernel time. On WebGPU
 // host ops only enqueue work; the kernel events carry the GPU's own times, and phase boundaries
 // wait for the GPU (KernelTimer.sync) so each phase owns the GPU work it queued.
 import { setOpObserver, type OpArgs, type OpObserver } from '../runtime/dispatch.js';
 import type { RuntimeValue } from '../runtime/value.js';
+import type { WebGPUBackend } from '../backends/webgpu/backend.js';
 import { tensorsIn } from '../runtime/value.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import type { Backend } from '../backends/backend.js';
+import { getDefaultBackend } from '../tensor.js';
+import { opFlops } from './flops.js';
 import { GPU_TID, HOST_TID, PID, orderEvents, parseSite, threadNames, type TraceEvent, type TraceFile } from './trace.js';
 
 /** The op running now (innermost), as the profiler recorded it. */
@@ -49,6 +60,9 @@ export class Profiler implements OpObserver {
   private stepT0 = 0;
   private stepNo = 0;
   private installed = false;
+  /** The backend whose memory the 'memory' counter samples (the default one when a step starts). */
+  private backend: Backend | undefined;
+  private lastMem = '';
   /** Steps recorded so far. */
   steps = 0;
 
@@ -65,6 +79,10 @@ export class Profiler implements OpObserver {
     if (s.module !== undefined) a.module = s.module;
     if (s.source) a.source = s.source;
     if (s.backwardOf) a.backward_of = s.backwardOf;
+    else {
+      const flops = opFlops(name, args);
+      if (flops !== undefined) a.flops = flops;
+    }
     this.stack.push({ name, cat: 'cpu_op', t0: performance.now(), args: a });
     return this.stack.length;
   }
@@ -89,7 +107,22 @@ export class Profiler implements OpObserver {
     const f = this.stack.pop();
     if (!f) return;
     const ts = this.us(f.t0);
-    this.events.push({ name: f.name, cat: f.cat, ph: 'X', ts, dur: span(ts, this.us(performance.now())), pid: PID, tid: HOST_TID, args: f.args });
+    const t1 = this.us(performance.now());
+    this.events.push({ name: f.name, cat: f.cat, ph: 'X', ts, dur: span(ts, t1), pid: PID, tid: HOST_TID, args: f.args });
+    if (f.cat === 'cpu_op') this.sampleMemory(t1);
+  }
+
+  /** A 'memory' counter point at `ts` (us), unless nothing changed since the last one (`force`: always). */
+  private sampleMemory(ts: number, force = false): void {
+    const b = this.backend;
+    if (!b) return;
+    const args: Record<string, number> = { allocated: b.memory().liveBytes };
+    const pool = (b as Partial<WebGPUBackend>).pool?.();
+    if (pool) args.reserved = pool.createdBytes;
+    const key = JSON.stringify(args);
+    if (!force && key === this.lastMem) return;
+    this.lastMem = key;
+    this.events.push({ name: 'memory', cat: 'memory', ph: 'C', ts, pid: PID, tid: HOST_TID, args });
   }
 
   // ---- steps ----------------------------------------------------------------------------------
@@ -99,6 +132,8 @@ export class Profiler implements OpObserver {
     this.stepNo = step;
     this.stepT0 = t0;
     this.recording = true;
+    this.backend = getDefaultBackend();
+    this.sampleMemory(this.us(t0), true);
     this.gpu?.begin(() => this.currentOp());
   }
   /**
@@ -111,6 +146,7 @@ export class Profiler implements OpObserver {
     const t1 = performance.now();
     const ts = this.us(t0);
     this.events.push({ name, cat: 'step', ph: 'X', ts, dur: span(ts, this.us(t1)), pid: PID, tid: HOST_TID, args: { step: this.stepNo + 1 } });
+    this.sampleMemory(this.us(t1)); // the optimizer allocates outside ops
     return t1;
   }
   /** Before the first profiled step's data phase: let earlier GPU work finish so it is not billed to it. */

@@ -1,11 +1,12 @@
 // Chrome Trace Event format (the JSON chrome://tracing, Perfetto and PyTorch's profiler read):
-// complete events ("ph": "X") with ts/dur in microseconds, thread names as metadata events.
+// complete events ("ph": "X") with ts/dur in microseconds, counters ("C", one series per args
+// key), thread names as metadata events.
 // Also: reading an op's call site ('model.py:23 self.layers.0.attn') into its parts.
 
 export interface TraceEvent {
   readonly name: string;
   readonly cat: string;
-  readonly ph: 'X' | 'M' | 'i';
+  readonly ph: 'X' | 'M' | 'i' | 'C';
   /** Microseconds since the profiler started. */
   readonly ts: number;
   readonly dur?: number;

@@ -3,7 +3,7 @@
 
 import { opaque, type Dim } from '../../shape/dim.js';
 import { registerFunction, registerLayer, registerMethod, registerOp } from '../registry.js';
-import { ShapeError, type BoundArgs, type LayerSpec, type OpDef, type ParamShape, type ParamSpec, type TensorType, type Value } from '../types.js';
+import { ShapeError, type BoundArgs, type FlopRule, type LayerSpec, type OpDef, type ParamShape, type ParamSpec, type TensorType, type Value } from '../types.js';
 import { getInt, getTensor, tensor, UNKNOWN, UnknownArg } from './values.js';
 
 let strict = false;
@@ -42,14 +42,18 @@ export interface OpSpec {
   readonly params: readonly ParamSpec[];
   readonly shape: (args: BoundArgs) => Value;
   readonly unknown?: UnknownResult;
+  readonly flops?: FlopRule;
 }
 
 /** Define and register an op. */
 export function defineOp(spec: OpSpec): OpDef {
+  const flops = spec.flops;
   const op: OpDef = {
     name: spec.name,
     params: spec.params,
     shape: (args) => guarded(() => spec.shape(args), () => fallbackFor(spec.unknown, args)),
+    // A count is a nicety: any failure (unknown sizes, odd args) is "no count", never an error.
+    ...(flops ? { flops: (args: BoundArgs, out: Value) => { try { return flops(args, out); } catch { return undefined; } } } : {}),
   };
   registerOp(op);
   return op;

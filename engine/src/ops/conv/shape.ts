@@ -3,6 +3,7 @@
 
 import { add, dimEquals, dimToString, exactDiv, mul, shapeToString, sub, type Dim } from '../../shape/dim.js';
 import { defineOp, fn, p } from '../common/define.js';
+import { convFlops } from '../common/flops.js';
 import { spatialToString, windowOut } from '../common/shapes.js';
 import { getConcreteInt, getIntTuple, getOptTensor, getShape, getTensor, int, NONE, tensor, UnknownArg } from '../common/values.js';
 import { ShapeError, type BoundArgs, type TensorType, type Value } from '../types.js';
@@ -124,6 +125,7 @@ function convOp(n: number, transposed: boolean): void {
   const op = defineOp({
     name,
     params,
+    flops: convFlops(transposed),
     shape: (args): Value => {
       const t: TensorType = getTensor(args, 'input', name);
       const w = getShape(args, 'weight', name);

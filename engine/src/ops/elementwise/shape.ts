@@ -3,6 +3,7 @@
 
 import { exactDiv, floordiv, shapeToString } from '../../shape/dim.js';
 import { defineOp, fn, kw, method, p, torchAndF, varargs } from '../common/define.js';
+import { elementwiseFlops } from '../common/flops.js';
 import { broadcastShapes, checkBroadcastTo } from '../common/shapes.js';
 import {
   bool, describe, dtypeKnown, dtypeValue, float, getDim, getTensor, isFloatDtype, isTensor, NONE, promote, str, tensor, UnknownArg,
@@ -17,6 +18,9 @@ function floatOf(d: DType): DType { return isFloatDtype(d) ? d : 'float32'; }
 
 type DtypeRule = 'same' | 'float' | 'bool';
 
+/** Unary ops that do no arithmetic (tests and bit ops are not FLOPs). */
+const NO_FLOPS = new Set(['positive', 'bitwise_not']);
+
 function unary(name: string, extra: readonly ParamSpec[], dt: DtypeRule = 'float'): OpDef {
   return defineOp({
     name,
@@ -26,8 +30,12 @@ function unary(name: string, extra: readonly ParamSpec[], dt: DtypeRule = 'float
       const dtype = dt === 'same' ? t.dtype : dt === 'bool' ? 'bool' : floatOf(t.dtype);
       return tensor(t.shape, dtype);
     },
+    ...(dt !== 'bool' && !NO_FLOPS.has(name) ? { flops: elementwiseFlops } : {}),
   });
 }
+
+/** Binary ops counted 1 FLOP per output element (PyTorch counts add and mul so). */
+const ARITH = new Set(['add', 'sub', 'mul', 'div']);
 
 /** Result of a binary op between tensors and/or Python numbers. */
 function binaryShape(who: string, a: Value, b: Value, dt: DtypeRule | 'promote' | 'truediv', aName: string, bName: string): Value {
@@ -54,6 +62,7 @@ function binary(name: string, dt: DtypeRule | 'promote' | 'truediv', second = 'o
     name,
     params: [p('input'), p(second), ...extra],
     shape: (args) => binaryShape(name, args.input ?? NONE, args[second] ?? NONE, dt, 'input', second),
+    ...(ARITH.has(name) ? { flops: elementwiseFlops } : {}),
     unknown: (args) => tensor(null, isTensor(args.input) ? args.input.dtype : isTensor(args[second]) ? (args[second] as { dtype: DType }).dtype : 'float32'),
   });
 }

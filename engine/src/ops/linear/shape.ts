@@ -2,6 +2,7 @@
 
 import { dimEquals, dimToString, shapeToString, type Dim } from '../../shape/dim.js';
 import { defineOp, fn, method, p, varargs } from '../common/define.js';
+import { matmulFlops } from '../common/flops.js';
 import { broadcastShapes } from '../common/shapes.js';
 import { getOptTensor, getShape, getStr, getTensor, itemsOf, NONE, promote, tensor, UnknownArg } from '../common/values.js';
 import { ShapeError, type TensorType, type Value } from '../types.js';
@@ -99,6 +100,7 @@ export function einsumShape(equation: string, operands: readonly TensorType[]): 
 export function registerLinearOps(): void {
   const linear = defineOp({
     name: 'linear',
+    flops: matmulFlops(),
     params: [p('input'), p('weight'), p('bias', NONE)],
     shape: (args) => {
       const t = getTensor(args, 'input', 'linear');
@@ -125,6 +127,7 @@ export function registerLinearOps(): void {
 
   const matmul = defineOp({
     name: 'matmul',
+    flops: matmulFlops(),
     params: [p('input'), p('other')],
     shape: (args) => {
       const a = getTensor(args, 'input', 'matmul');
@@ -141,6 +144,7 @@ export function registerLinearOps(): void {
 
   const mm = defineOp({
     name: 'mm',
+    flops: matmulFlops(),
     params: [p('input'), p('mat2')],
     shape: (args) => {
       const a = getShape(args, 'input', 'mm');
@@ -154,6 +158,7 @@ export function registerLinearOps(): void {
 
   const bmm = defineOp({
     name: 'bmm',
+    flops: matmulFlops(),
     params: [p('input'), p('mat2')],
     shape: (args) => {
       const a = getShape(args, 'input', 'bmm');
