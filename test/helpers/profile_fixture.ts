@@ -1,7 +1,7 @@
 // Profiler panel data for browser tests and the benchmark: a committed trace imported and turned
 // into the panel's ProfileData exactly as the extension's trace worker does, and a way to deliver
 // it to a page with its typed arrays intact (Playwright's evaluate carries JSON only: the arrays
-// travel as one binary body the page fetches, and are rebuilt there before the message is posted).
+// travel as binary bodies the page fetches, and are rebuilt there before the message is posted).
 import { join } from 'node:path';
 import { importTrace } from '../../engine/src/profile/import/index.js';
 import { buildProfileData } from '../../client/src/profiler/profile_data.js';
@@ -19,13 +19,14 @@ export async function profileData(trace: string): Promise<ProfileData> {
 }
 
 type Typed = Float64Array | Uint32Array | Uint16Array;
-type TypedName = 'Float64Array' | 'Uint32Array' | 'Uint16Array';
-
+const PIECE = 8 * 1024 * 1024;
 let served = 0;
 
 /**
  * Posts `message` to the panel as VS Code would, typed arrays included (found anywhere in it).
- * Resolves when the page has posted it; `postedAt` is the page's performance.now() then.
+ * Their bytes are served in 8 MB pieces the page fetches (one body of ~90 MB, a 600 MB trace's
+ * columns, takes the browser down: Playwright carries a body base64 in one DevTools message).
+ * Resolves once the page has posted it; `postedAt` is the page's performance.now() then.
  */
 export async function sendBinary(p: PanelHandle, message: unknown): Promise<{ postedAt: number }> {
   const parts: Typed[] = [];
@@ -36,19 +37,27 @@ export async function sendBinary(p: PanelHandle, message: unknown): Promise<{ po
     }
     return v;
   });
-  // Each part 8-byte aligned in one body.
-  const offsets: number[] = [];
-  let size = 0;
-  for (const a of parts) { offsets.push(size); size += Math.ceil(a.byteLength / 8) * 8; }
-  const body = Buffer.alloc(size);
-  parts.forEach((a, k) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(body, offsets[k]));
-  const url = `https://webview.tensor-studio.test/__fixture/${++served}.bin`;
-  await p.page.route(url, (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body }));
-  const layout = parts.map((a, k) => ({ type: a.constructor.name as TypedName, offset: offsets[k]!, length: a.length }));
+  const layout: { type: string; length: number; urls: string[] }[] = [];
+  for (const a of parts) {
+    const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    const urls: string[] = [];
+    for (let at = 0; at < bytes.length; at += PIECE) {
+      const url = `https://webview.tensor-studio.test/__fixture/${++served}.bin`;
+      const body = bytes.subarray(at, Math.min(bytes.length, at + PIECE));
+      await p.page.route(url, (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body }));
+      urls.push(url);
+    }
+    layout.push({ type: a.constructor.name, length: a.length, urls });
+  }
   return p.page.evaluate(`(async () => {
-    const buf = await (await fetch(${JSON.stringify(url)})).arrayBuffer();
-    const layout = ${JSON.stringify(layout)};
-    const arrays = layout.map((l) => new globalThis[l.type](buf.slice(l.offset, l.offset + l.length * globalThis[l.type].BYTES_PER_ELEMENT)));
+    const arrays = [];
+    for (const l of ${JSON.stringify(layout)}) {
+      const out = new globalThis[l.type](l.length);
+      const bytes = new Uint8Array(out.buffer);
+      let at = 0;
+      for (const u of l.urls) { const b = new Uint8Array(await (await fetch(u)).arrayBuffer()); bytes.set(b, at); at += b.length; }
+      arrays.push(out);
+    }
     const msg = JSON.parse(${JSON.stringify(json)}, (k, v) => (v && typeof v === 'object' && v.__typed ? arrays[v.part] : v));
     const postedAt = performance.now();
     window.postMessage(msg, '*');

@@ -212,7 +212,9 @@ export type ProfilerPanelMessage =
   /** Show this event's source line (ours: the op's line; torch: the user's frame). */
   | { readonly type: 'reveal'; readonly index: number }
   /** Pick another trace and compare this one with it. */
-  | { readonly type: 'compare' };
+  | { readonly type: 'compare' }
+  /** The profile is on screen: `ms` from its message's arrival to the first paint after it. */
+  | { readonly type: 'drawn'; readonly view: ProfilerView; readonly ms: number };
 
 /** What the panel keeps with `setState`, and what its serializer revives it from. */
 export interface ProfilerPanelState {
@@ -267,6 +269,7 @@ export function parseProfilerPanelMessage(x: unknown): ProfilerPanelMessage | nu
     case 'ready': return isNum(x.version) ? x as ProfilerPanelMessage : null;
     case 'select': case 'reveal': return isIndex(x.index) ? x as ProfilerPanelMessage : null;
     case 'compare': return x as ProfilerPanelMessage;
+    case 'drawn': return isStr(x.view) && VIEWS.includes(x.view) && isNum(x.ms) ? x as ProfilerPanelMessage : null;
     default: return null;
   }
 }

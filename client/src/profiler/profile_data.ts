@@ -28,7 +28,8 @@ export function buildProfileData(m: TraceModel, opts: { path: string; importMs: 
     ops,
     opsByShapes: opTable(m, { groupByShapes: true }).map(withSource),
     kernels: kernelTable(m),
-    modules: moduleTable(m).map((r) => { const s = ref(r.example); return s ? { ...r, source: s } : r; }),
+    // A module's own 'model.py:23' text is replaced by the ref of its longest call.
+    modules: moduleTable(m).map(({ source: _text, ...r }) => { const s = ref(r.example); return s ? { ...r, source: s } : r; }),
     memory: memorySeries(m).map((s) => ({ name: s.name, ts: s.ts.map((t) => t - m.start), bytes: s.bytes.slice(), peak: s.peak })),
     devices,
     timeline: timeline(m),

@@ -276,13 +276,15 @@ try {
   const { driveTraining } = await import('./ui_training.mjs');
   const { driveGraph } = await import('./ui_graph.mjs');
   const { driveMetrics } = await import('./ui_metrics.mjs');
+  const { driveProfiler } = await import('./ui_profiler.mjs');
   const userSettings = join(tmp, 'user-data', 'User', 'settings.json');
   const baseSettings = JSON.parse(readFileSync(userSettings, 'utf8'));
   /**
    * Each UI step gets a workspace of its own, so editors restored from an earlier step stay away.
    * It hovers, opens the model graph from its code lens and clicks a node, trains the example
    * from its code lens with a short CPU config (with `full`: stop and resume too), then trains it
-   * again with the metrics panel open and compares the two runs there, in the colour theme given.
+   * again with the metrics panel open and compares the two runs there, then profiles it from its
+   * code lens and follows the slowest conv to its line, in the colour theme given.
    */
   async function uiStep(name, payload, { theme, full }) {
     writeFileSync(userSettings, JSON.stringify({ ...baseSettings, 'workbench.colorTheme': theme }, null, 2));
@@ -307,6 +309,9 @@ try {
         const mr = await withTimeout(driveMetrics(page, { shotDir: dir, log }), stepTimeoutMs, `the ${name} metrics UI check`);
         log(`${name}: metrics screenshots ${mr.shots.join(', ')}`);
         if (!mr.ok) failures.push(`${name} (metrics): ${mr.reason}`);
+        const pr = await withTimeout(driveProfiler(page, { shotDir: dir, log }), stepTimeoutMs, `the ${name} profiler UI check`);
+        log(`${name}: profiler screenshots ${pr.shots.join(', ')}`);
+        if (!pr.ok) failures.push(`${name} (profiler): ${pr.reason}`);
       }
     }
     await page.close();
