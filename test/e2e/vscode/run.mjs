@@ -291,7 +291,7 @@ try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const folder = join(tmp, `ws-${name}`);
     cpSync(join(repo, 'examples'), folder, { recursive: true });
-    writeFileSync(join(folder, 'fashion', 'quick.tsrun.json'), JSON.stringify(quickConfig(full ? 600 : 250), null, 2));
+    writeFileSync(join(folder, 'fashion', 'quick.tsrun.json'), JSON.stringify(quickConfig(full ? 600 : 400), null, 2));
     const dir = join(shotDir, name);
     mkdirSync(dir);
     await page.goto(url(payload, folder));

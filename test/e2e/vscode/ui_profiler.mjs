@@ -60,7 +60,7 @@ export async function driveProfiler(page, { shotDir, log }) {
   await shot('profiler-2-timeline');
 
   await frame.locator('button[data-view="operators"]').click();
-  const row = frame.locator('.page-operators .row', { hasText: /^\s*conv2d\b/ }).first();
+  const row = frame.locator('.page-operators .row').filter({ has: frame.locator('[role="gridcell"]', { hasText: /^conv2d$/ }) }).first();
   try { await row.waitFor({ timeout: 10_000 }); } catch { return fail('the op table has no conv2d row'); }
   await shot('profiler-3-operators');
   await row.locator('a.source').click();
@@ -73,7 +73,8 @@ export async function driveProfiler(page, { shotDir, log }) {
   }
   await shot('profiler-4-revealed');
   if (!new RegExp(`^Ln ${info.conv.line},`).test(where)) return fail(`conv2d's source link left the cursor at ${JSON.stringify(where)}, not line ${info.conv.line}`);
-  const active = (await page.locator('.tab.active').first().getAttribute('aria-label')) ?? '';
+  // The active tab of the active group (the profiler keeps its own group's tab active).
+  const active = (await page.locator('.editor-group-container.active .tab.active').first().getAttribute('aria-label')) ?? '';
   if (!/^model\.py/.test(active)) return fail(`the source link opened ${JSON.stringify(active)}, not model.py`);
   log(`profiler: conv2d's source link moved the editor to model.py ${where}`);
   await runCommand(page, 'View: Close All Editors');
