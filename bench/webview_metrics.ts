@@ -56,7 +56,7 @@ async function zoomFrames(p: PanelHandle, points: number, steps: number): Promis
 }
 
 /** Resident memory of the panel's renderer process (the page and its worker), MB. */
-async function rendererMB(p: PanelHandle): Promise<number> {
+export async function rendererMB(p: PanelHandle): Promise<number> {
   const cdp = await p.page.context().browser()!.newBrowserCDPSession();
   const info = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: { type: string; id: number }[] };
   await cdp.detach();

@@ -6,7 +6,7 @@
 // process's peak memory, and whether the panel draws it (with the renderer's memory).
 // Targets (issue #13): open to first draw < 3 s for 1M events, a zoom/pan frame < 16 ms, the
 // 600 MB trace within 2 GB.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -16,22 +16,10 @@ import { openPanel, type PanelHandle } from '../test/helpers/webview_page.js';
 import { sendProfile } from '../test/helpers/profile_fixture.js';
 import { writeSyntheticTrace } from '../test/profile/synthetic_trace.js';
 import { median, pct, type BenchRow } from './webview_graph.js';
+import { rendererMB } from './webview_metrics.js';
 
 const WORKER = resolve('dist/trace-worker.js');
 const MB = 1024 * 1024;
-
-/** Resident memory of the biggest renderer process (the panel's page), MB. */
-async function rendererMB(p: PanelHandle): Promise<number> {
-  const cdp = await p.page.context().browser()!.newBrowserCDPSession();
-  const info = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: { type: string; id: number }[] };
-  await cdp.detach();
-  let kb = 0;
-  for (const proc of info.processInfo.filter((x) => x.type === 'renderer')) {
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.id}/status`, 'utf8'));
-    kb = Math.max(kb, m ? Number(m[1]) : 0);
-  }
-  return kb / 1024;
-}
 
 /** The page's JS heap (CDP Performance.getMetrics), MB. */
 async function pageHeapMB(p: PanelHandle): Promise<number> {

@@ -11,6 +11,8 @@ const checks = [
   }],
   ['Chromium', () => existsSync('/usr/bin/chromium')],
   ['PyTorch (python3-torch)', () => spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0],
+  // Its model sources are the checker's real-code test (test/frontend/torchvision_check.test.ts).
+  ['torchvision (python3-torchvision)', () => existsSync('/usr/lib/python3/dist-packages/torchvision/models/resnet.py')],
   ['Fashion-MNIST (dataset-fashion-mnist)', () => existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')],
 ];
 

@@ -4,6 +4,7 @@
 #     rejected by Dawn, so the backports suite is added to the apt sources.
 #   - chromium: browser tests of the webview panels and the real-VS-Code (code-server) tests.
 #   - python3-torch + numpy + OpenBLAS: PyTorch goldens and interop checks.
+#   - python3-torchvision: its model sources are the shape checker's real-code corpus (torchvision_check test).
 #   - dataset-fashion-mnist: the real data the example trains on.
 #   - libkrb5-dev: code-server's native modules compile against it.
 set -euo pipefail
@@ -18,6 +19,6 @@ if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/
 fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends -t bookworm-backports mesa-vulkan-drivers
-apt-get install -y -q --no-install-recommends libvulkan1 chromium python3-torch python3-numpy \
+apt-get install -y -q --no-install-recommends libvulkan1 chromium python3-torch python3-torchvision python3-numpy \
   libopenblas0-pthread dataset-fashion-mnist libkrb5-dev unzip ca-certificates build-essential python3
 echo "setup-system: done"

@@ -159,7 +159,7 @@ test('the .vsix holds only what runs, within budget', async (t) => {
       'tensorStudio.showRun': 'Tensor Studio: Show Training Run',
       'tensorStudio.runs.refresh': 'Tensor Studio: Refresh Runs',
       'tensorStudio.runs.openMetrics': 'Tensor Studio: Open Metrics',
-      'tensorStudio.runs.openTrace': 'Tensor Studio: Open Trace',
+      'tensorStudio.runs.openTrace': 'Tensor Studio: Open Trace in Profiler',
       'tensorStudio.runs.openConfig': 'Tensor Studio: Open Run Config',
       'tensorStudio.runs.openModel': 'Tensor Studio: Open Model',
       'tensorStudio.runs.openLog': 'Tensor Studio: Open Log',
@@ -167,6 +167,7 @@ test('the .vsix holds only what runs, within budget', async (t) => {
       'tensorStudio.runs.delete': 'Tensor Studio: Delete Run',
       'tensorStudio.showGraph': 'Tensor Studio: Show Model Graph',
       'tensorStudio.showProfiler': 'Tensor Studio: Show Profiler',
+      'tensorStudio.profileTraining': 'Tensor Studio: Profile Training',
       'tensorStudio.showMetrics': 'Tensor Studio: Show Metrics',
       'tensorStudio.openTrace': 'Tensor Studio: Open Trace File',
       'tensorStudio.checkShapes': 'Tensor Studio: Check Model Shapes',
@@ -196,6 +197,9 @@ test('the .vsix holds only what runs, within budget', async (t) => {
       'tensor-studio.json -> ./dist/schema/run-config.schema.json',
     ]);
     assert.ok(files.includes(pkg.icon.replace(/^\.\//, '')), 'the icon file is packaged');
+    // Traces open in the profiler from the explorer.
+    assert.deepEqual(pkg.contributes.customEditors.map((c: any) => [c.viewType, c.priority, c.selector.map((x: any) => x.filenamePattern)]),
+      [['tensorStudio.traceViewer', 'default', ['*.pt.trace.json', '*.pt.trace.json.gz', 'trace.json']]]);
   });
 
   await t.test(`the .vsix is under ${VSIX_BUDGET_BYTES / 1024 / 1024} MiB`, () => {

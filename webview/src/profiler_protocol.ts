@@ -3,25 +3,13 @@
 // thread and sends the panel what it draws: summaries as plain rows, the timeline as typed-array
 // columns (VS Code moves them to the webview as binary). Details of one event, source links and
 // comparisons are asked for by event index: the trace model stays in the extension's worker.
+import type { KernelRow, ModuleRow, OpDiff, OpRow, StepBreakdown } from '../../engine/src/profile/import/summary.js';
 import { PANEL_PROTOCOL_VERSION } from './protocol.js';
 
 /** µs throughout, as Chrome traces count. */
 
-export interface ProfileStep {
-  /** N of `step N` / `ProfilerStep#N`. */
-  readonly step: number;
-  readonly name: string;
-  /** The step's span (an event index). */
-  readonly index: number;
-  /** Start relative to the trace's start. */
-  readonly ts: number;
-  readonly dur: number;
-  readonly data: number;
-  readonly forward: number;
-  readonly backward: number;
-  readonly optimizer: number;
-  readonly other: number;
-}
+/** A step's time split (engine/src/profile/import/steps.ts), its start relative to the trace's. */
+export type ProfileStep = Omit<StepBreakdown, 'kind'>;
 
 /** 'model.py:23', resolved by the extension when it is clicked. */
 export interface SourceRef {
@@ -29,44 +17,13 @@ export interface SourceRef {
   readonly line: number;
 }
 
-export interface ProfileOp {
-  readonly name: string;
-  /** Input shapes (JSON text) in the by-shapes grouping. */
-  readonly shapes?: string;
-  readonly calls: number;
-  readonly total: number;
-  readonly self: number;
-  readonly mean: number;
-  readonly deviceSelf: number;
-  readonly deviceTotal: number;
-  readonly percent: number;
-  readonly flops?: number;
-  readonly gflops?: number;
-  /** The longest call: selected in the timeline, its source revealed. */
-  readonly example: number;
-  readonly source?: SourceRef;
-}
+/** An operator row (summary.ts); `example` (its longest call) is selected and revealed. */
+export type ProfileOp = OpRow & { readonly source?: SourceRef };
 
-export interface ProfileKernel {
-  readonly name: string;
-  readonly calls: number;
-  readonly total: number;
-  readonly mean: number;
-  readonly min: number;
-  readonly max: number;
-  readonly percent: number;
-  readonly op?: string;
-}
+export type ProfileKernel = KernelRow;
 
-export interface ProfileModule {
-  readonly path: string;
-  readonly calls: number;
-  readonly host: number;
-  readonly backward: number;
-  readonly device: number;
-  readonly example: number;
-  readonly source?: SourceRef;
-}
+/** A module row, with the source of its longest call. */
+export type ProfileModule = Omit<ModuleRow, 'source'> & { readonly source?: SourceRef };
 
 export interface ProfileMemory {
   readonly name: string;
@@ -170,14 +127,7 @@ export interface ProfileEventDetails {
   readonly launcher?: number;
 }
 
-export interface ProfileOpDiff {
-  readonly name: string;
-  readonly aCalls: number;
-  readonly bCalls: number;
-  readonly a: number;
-  readonly b: number;
-  readonly delta: number;
-}
+export type ProfileOpDiff = OpDiff;
 
 export interface ProfileComparison {
   readonly a: string;

@@ -92,9 +92,10 @@ export class ProfilerPanel extends WebviewPanelBase<ProfilerPanelMessage, Profil
     switch (m.type) {
       case 'ready':
         if (m.version !== PANEL_PROTOCOL_VERSION) this.ctx.log.warn(`Profiler: the page speaks protocol ${m.version}, not ${PANEL_PROTOCOL_VERSION}`);
-        if (this.ready && this.data) { this.post({ type: 'profile', data: this.data }); return; }
-        this.ready = true;
-        await this.load();
+        if (!this.ready) { this.ready = true; await this.load(); return; }
+        // The page was reloaded (hidden, then shown again): what it showed before.
+        if (this.data) this.post({ type: 'profile', data: this.data });
+        else if (this.error) this.post({ type: 'error', fileName: basename(this.trace.fsPath), message: this.error });
         return;
       case 'select':
         this.post({ type: 'event', details: await this.session.details(this.trace.fsPath, m.index) });

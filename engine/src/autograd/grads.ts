@@ -11,6 +11,7 @@ import { registerEmbeddingGrads } from '../ops/embedding/grad.js';
 import { registerDropoutGrads } from '../ops/dropout/grad.js';
 import { registerCreationGrads } from '../ops/creation/grad.js';
 import { registerAttentionGrads } from '../ops/attention/grad.js';
+import { registerEinopsComposites } from '../ops/einops/grad.js';
 
 let done = false;
 export function registerAllGrads(): void {
@@ -28,4 +29,5 @@ export function registerAllGrads(): void {
   registerDropoutGrads();
   registerCreationGrads();
   registerAttentionGrads();
+  registerEinopsComposites();
 }

@@ -11,7 +11,8 @@ import type { LineIndex } from './parse.js';
 import type {
   AnalysisResult, BrokenModel, Diagnostic, IRArg, IRNode, LayerInfo, ModelIR, ModuleClassInfo, ModuleNode, Position, Range, ShapeFact,
 } from './types.js';
-import { int, toValue, type ClassV, type FV, type ModuleInst, type TensorV } from './values.js';
+import { guessParam } from './guesses.js';
+import { toValue, type ClassV, type FV, type ModuleInst, type TensorV } from './values.js';
 
 const SOURCE_RANK: Record<RootRun['source'], number> = { config: 0, annotation: 1, 'example-call': 2, symbolic: 3, none: 4 };
 
@@ -23,8 +24,9 @@ export interface Analysed {
 /** Run the whole file. `override` makes one class's root run use the given inputs (the engine's). */
 export interface Caches { prev: RunCache; next: RunCache; prevInst: Map<string, InstRecord> | null; prevStmtText?: Map<Stmt, string> | null }
 
-export function interpret(src: string, stmts: Stmt[], override?: { className: string; inputs: TensorType[] }, cache?: Caches): Analysed {
+export function interpret(src: string, stmts: Stmt[], override?: { className: string; inputs: TensorType[] }, cache?: Caches, coverage = false): Analysed {
   const interp = new Interp(src, cache?.prev ?? null, cache?.next ?? null);
+  if (coverage) interp.coverage = [];
   // Constructions are moved from the previous version when unchanged (see reuseInstance).
   interp.prevInstCache = cache?.prevInst ?? null;
   interp.prevStmtText = cache?.prevStmtText ?? null;
@@ -82,7 +84,7 @@ function symbolicRun(interp: Interp, inst: ModuleInst): void {
   }
   inputs = inputs.map((_, i) => {
     const t = interp.probeHits.get(i);
-    return t ? { kind: 'tensor', shape: t.shape, dtype: t.dtype } : { kind: 'tensor', shape: null, dtype: 'float32' };
+    return t ? { kind: 'tensor', shape: t.shape, dtype: t.dtype } : { kind: 'tensor', shape: null, dtype: 'float32', why: 'forward input: no example call, no annotation, no first layer to derive it from' };
   });
   interp.runRoot(inst, inputs, {}, interp.probeHits.size ? 'symbolic' : 'none');
 }
@@ -90,6 +92,7 @@ function symbolicRun(interp: Interp, inst: ModuleInst): void {
 function requiredInputs(interp: Interp, inst: ModuleInst): number {
   if (!inst.cls) return 1;
   const fwd = interp.lookupMember(inst.cls, 'forward');
+  if ((!fwd || fwd.kind !== 'func') && inst.torchBase) return 1; // the torch.nn base's forward
   if (!fwd || fwd.kind !== 'func') return 0;
   return fwd.params.slice(1).filter((p) => p.kind === 'normal' && !p.default).length;
 }
@@ -105,7 +108,7 @@ function instanceFor(interp: Interp, name: string): ModuleInst | null {
   const init = interp.lookupMember(cls, '__init__');
   const kw: Record<string, FV> = {};
   if (init && init.kind === 'func') {
-    for (const p of init.params.slice(1)) if (p.kind === 'normal' && !p.default) kw[p.name] = int(sym(p.name));
+    for (const p of init.params.slice(1)) if (p.kind === 'normal' && !p.default) kw[p.name] = guessParam(p.name);
   }
   interp.silent++;
   try {
@@ -310,6 +313,7 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, IREntry> {
     const inputs = run.inputs.filter((i) => i.value.kind === 'tensor' && i.value.shape !== null)
       .map((i) => ({ name: i.name, type: { kind: 'tensor', shape: (i.value as TensorV).shape, dtype: (i.value as TensorV).dtype } as TensorType }));
     if (inputs.length !== run.inputs.length) { out.set(name, { ir: null, why: 'an input whose shape is unknown' }); continue; }
+    if (hasUnknownParam(run.inst)) { out.set(name, { ir: null, why: 'a parameter or buffer whose shape is unknown' }); continue; }
     assignPaths(run.inst, '');
     const output = outputArg(run.output);
     if (!output) { out.set(name, { ir: null, why: 'a return value that is not made of tensors' }); continue; }
@@ -325,6 +329,10 @@ export function buildIRs(a: Analysed, lines: LineIndex): Map<string, IREntry> {
     });
   }
   return out;
+}
+
+function hasUnknownParam(m: ModuleInst): boolean {
+  return m.params.some((p) => p.rankUnknown) || [...m.children.values()].some(hasUnknownParam);
 }
 
 function symbolsOfInputs(inputs: ModelIR['inputs']): string[] {

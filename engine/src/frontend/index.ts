@@ -3,6 +3,7 @@ import type { TensorType } from '../ops/index.js';
 import { buildIRs, buildResult, interpret, type OutputReuse } from './analyze.js';
 import { parser } from '@lezer/python';
 import { ChunkedParser, type Stmt } from './ast.js';
+import { buildCoverage } from './coverage.js';
 import { LineIndex, prepare, prepareEdit, type Prepared, type TextEdit } from './parse.js';
 import type { InstRecord, RunCache } from './interp.js';
 import type { AnalysisResult, Diagnostic, ModelIR } from './types.js';
@@ -14,6 +15,8 @@ export type { TextEdit };
 export interface AnalyzeOptions {
   /** Shown in diagnostics' context; no file is read. */
   readonly fileName?: string;
+  /** Also report what every forward assignment got (AnalysisResult.coverage): for benchmarks and tests. */
+  readonly coverage?: boolean;
 }
 
 const EMPTY: AnalysisResult = { diagnostics: [], facts: [], layers: [], classes: [], models: new Map(), brokenModels: new Map() };
@@ -55,9 +58,11 @@ export class DocumentAnalyzer {
       this.outputReuse.stableBelow = p.same ? (p.chunks[p.same.before]?.from ?? text.length) : 0;
       const t1 = performance.now();
       const next: RunCache = new Map();
-      const analysed = interpret(text, stmts, undefined, { prev: this.runCache, next, prevInst: this.instCache, prevStmtText: this.stmtText });
+      const analysed = interpret(text, stmts, undefined, { prev: this.runCache, next, prevInst: this.instCache, prevStmtText: this.stmtText }, this.options.coverage);
       const t2 = performance.now();
-      const result = buildResult(analysed, new LineIndex(text), this.outputReuse);
+      const lines = new LineIndex(text);
+      let result = buildResult(analysed, lines, this.outputReuse);
+      if (this.options.coverage) result = { ...result, coverage: buildCoverage(analysed.interp, stmts, lines) };
       this.timings = { parse: t1 - t0, interpret: t2 - t1, results: performance.now() - t2 };
       this.runCache = next;
       this.instCache = analysed.interp.instCache;

@@ -17,6 +17,12 @@ import {
   fromValue, int, isTensor, join, NONE, toValue, UNKNOWN, unknownTensor, valueToString,
   type BuiltinV, type ClassV, type DictV, type FuncV, type FV, type ModuleInst, type Scope, type TensorV,
 } from './values.js';
+import { paramShape, tagUnknown, unk, unkTensor, whyOf } from './unknowns.js';
+import { braceFormat, fString, percentFormat } from './strings.js';
+import { containerKind, isContainerBase, torchBaseOf, torchNnName } from './torch_bases.js';
+import { guessesAsDefaults, guessItem, guessParam, isGuess } from './guesses.js';
+import { changedLists, listLengths, loopJoin } from './loops.js';
+import type { CoverageAcc } from './coverage.js';
 
 /**
  * The values seen at one range. Most ranges get one value: it is held in fields, further ones
@@ -277,6 +283,8 @@ export class Interp {
   readonly firstContext = new Map<ClassV, { inputs: { name: string; value: FV }[]; ctxName: string }>();
   /** Runs triggered from module-level code are collected only when true. */
   collectExamples = true;
+  /** Forward assignments and their values, when the coverage report is asked for (see coverage.ts). */
+  coverage: CoverageAcc[] | null = null;
 
   /** Top-level statements of this version, and which one defined each module-level name. */
   private segs: Segment[] = [];
@@ -619,7 +627,7 @@ export class Interp {
       }
     };
     walk(body);
-    for (const n of names) if (f.scope.vars.has(n)) f.scope.vars.set(n, UNKNOWN);
+    for (const n of names) if (f.scope.vars.has(n)) f.scope.vars.set(n, unk('assigned in a while loop'));
   }
 
   private execIf(s: Stmt & { k: 'if' }, f: Frame): Completion {
@@ -668,9 +676,16 @@ export class Interp {
     const cap = f.kind === 'module' ? 16 : MAX_UNROLL;
     if (items === null || items.length > cap) {
       if (f.kind === 'forward') this.breakIR(f, 'a loop over values not known before running', s.iter);
-      // Run the body once with an unknown loop variable, so the code inside is still analysed.
-      this.assign(s.target, items && items.length ? items[0]! : UNKNOWN, f);
+      // Run the body once with an unknown loop variable (or the one element known of a container
+      // of unknown length), so the code inside is still analysed.
+      const sample = it.kind === 'module' ? it.sampleChild : it.kind === 'list' ? it.sample : undefined;
+      this.assign(s.target, items && items.length ? items[0]! : sample ?? unk(whyOf(it) ?? 'loop over values not known before running'), f);
+      const lists = listLengths(f.scope, this.moduleScope);
+      const before = new Map(f.scope.vars);
       const c = this.execBlock(s.body, f);
+      for (const l of changedLists(lists)) { this.mutated(l); l.items = null; }
+      // Zero, one or many runs: what the body changed is what both agree on.
+      for (const [k, v] of f.scope.vars) { const b = before.get(k); if (b !== undefined && b !== v) f.scope.vars.set(k, loopJoin(b, v)); }
       return c === 'return' ? 'return' : 'normal';
     }
     for (const item of items) {
@@ -683,6 +698,7 @@ export class Interp {
   }
 
   assign(t: Expr, v: FV, f: Frame, hintAt?: number): void {
+    if (this.coverage && hintAt !== undefined && f.kind === 'forward' && this.silent === 0 && (t.k === 'name' || t.k === 'attr' || t.k === 'index')) this.coverage.push({ from: t.from, to: t.to, value: v });
     switch (t.k) {
       case 'name':
         f.scope.vars.set(t.id, v);
@@ -693,7 +709,7 @@ export class Interp {
         const items = this.iterate(v);
         const starAt = t.items.findIndex((x) => x.k === 'star');
         t.items.forEach((target, i) => {
-          let item: FV = UNKNOWN;
+          let item: FV = items ? unk('unpacking: fewer values than targets') : unk(whyOf(v) ?? `unpacking a ${v.kind === 'unknown' ? 'value not known' : v.kind}`);
           if (items) {
             if (starAt < 0) item = items[i] ?? UNKNOWN;
             else if (i < starAt) item = items[i] ?? UNKNOWN;
@@ -765,6 +781,11 @@ export class Interp {
         this.internal(st, e);
       }
     }
+    // Built on a torch.nn container or layer, or on a class imported from elsewhere that has a
+    // forward here: a module too (its forward runs with what the analysis can see).
+    if (!isModule && (torchBaseOf(cls) || (cls.members.has('forward') && bases.some((b) => b.kind === 'ns' && !b.qual.startsWith('torch.') && !/^(typing|abc|object|enum|collections)\b/.test(b.qual))))) {
+      (cls as { isModule: boolean }).isModule = true;
+    }
     f.scope.vars.set(s.name, cls);
     this.classes.push(cls);
     this.classAtMap.set(s.from, cls);
@@ -814,6 +835,8 @@ export class Interp {
       }
     }
     const inst = this.newModule(cls.name, cls, null, site, `${cls.name}(${compact(this.argsText(site))})`);
+    const tb = torchBaseOf(cls);
+    if (tb) inst.torchBase = tb;
     if (this.constructing.has(cls)) {
       // Python would recurse until RecursionError; we stop at once (2**depth submodules otherwise).
       this.diag(site, 'warning', 'recursive-module', `${cls.name} constructs itself: this recursion never ends in Python`);
@@ -1087,8 +1110,9 @@ export class Interp {
     return i >= 0 ? t.slice(i + 1, t.endsWith(')') ? -1 : undefined) : '';
   }
 
-  private makeLayer(spec: LayerSpec, pos: FV[], kw: Record<string, FV>, site: Span): ModuleInst {
+  makeLayer(spec: LayerSpec, pos: FV[], kw: Record<string, FV>, site: Span): ModuleInst {
     const inst = this.newModule(spec.name, null, spec, site, `${spec.name}(${compact(this.argsText(site))})`);
+    ({ pos, kw } = guessesAsDefaults(spec, pos, kw));
     const r = bindLayer(spec, pos.map(toValue), mapValues(kw, toValue));
     if ('error' in r) {
       const isShape = !/argument|positional|keyword/.test(r.error);
@@ -1105,7 +1129,7 @@ export class Interp {
     return inst;
   }
 
-  private makeContainer(type: string, pos: FV[], kw: Record<string, FV>, site: Span, args: readonly Arg[]): ModuleInst {
+  makeContainer(type: string, pos: FV[], kw: Record<string, FV>, site: Span, args: readonly Arg[]): ModuleInst {
     const inst = this.newModule(type, null, null, site, `${type}(...)`);
     const add = (key: string, v: FV, span: Span | null): void => {
       if (v.kind === 'module') {
@@ -1115,7 +1139,13 @@ export class Interp {
         if (v.ctor && v.ctor.from >= site.from && v.ctor.to <= site.to) v.inContainer = true;
         inst.children.set(key, v);
       } else if (v.kind === 'tensor' && type.startsWith('Parameter')) {
-        inst.params.push({ name: key, shape: v.shape ?? [] });
+        inst.params.push(paramShape(key, v));
+      } else if (!type.startsWith('Parameter')) {
+        // A layer the analysis cannot see (an imported class, a factory's result) still holds its
+        // place: dropping it would feed the next layer the wrong tensor.
+        const ph = this.newModule('Unknown', null, null, span ?? site, whyOf(v) ?? `a ${v.kind} the analysis cannot see`);
+        ph.broken = true;
+        inst.children.set(key, ph);
       }
     };
     if (type === 'Sequential' || type === 'ModuleList' || type === 'ParameterList') {
@@ -1134,7 +1164,13 @@ export class Interp {
           else if (a.kind === 'star') { const n = pos.length - (args.length - 1); for (let j = 0; j < n; j++) spans[i++] = null; }
         }
       } else if (pos[0]) {
-        items = this.iterate(pos[0]) ?? [];
+        const it = this.iterate(pos[0]);
+        if (!it) {
+          inst.childrenUnknown = true;
+          const smp = pos[0].kind === 'list' ? pos[0].sample : undefined;
+          if (smp?.kind === 'module') inst.sampleChild = smp;
+        }
+        items = it ?? [];
       }
       items.forEach((v, i) => add(String(i), v, spans[i] ?? null));
     } else if (pos[0]) {
@@ -1158,13 +1194,14 @@ export class Interp {
       if (obj.cls && f.kind === 'init') this.recordLayer(obj.cls.name, name, v);
     } else if (v.kind === 'tensor' && (v as { param?: boolean }).param) {
       const i = obj.params.findIndex((p) => p.name === name);
-      const ps: ParamShape = { name, shape: v.shape ?? [], dtype: v.dtype };
+      const ps: ParamShape = paramShape(name, v);
       if (i >= 0) obj.params[i] = ps;
       else obj.params.push(ps);
     } else if (obj.params.some((p) => p.name === name) && v.kind === 'tensor') {
       // Reassigning a registered buffer keeps it registered.
       const i = obj.params.findIndex((p) => p.name === name);
-      obj.params[i] = { ...obj.params[i]!, shape: v.shape ?? [] };
+      const { shape, rankUnknown } = paramShape(name, v);
+      obj.params[i] = { ...obj.params[i]!, shape, rankUnknown };
     } else {
       obj.fields.set(name, v);
     }
@@ -1201,7 +1238,7 @@ export class Interp {
           if (d !== undefined && v !== undefined) top.add(d);
           top.add(this.nameDepId(e.id, this.binderText(e.id)));
         }
-        if (v === undefined) return UNKNOWN;
+        if (v === undefined) return unk(`name not defined in this file: ${e.id}`);
         if (v.kind === 'tensor') this.fact(f, e, 'use', v);
         return v;
       }
@@ -1210,7 +1247,7 @@ export class Interp {
       case 'str':
         return { kind: 'str', value: e.v };
       case 'fstr':
-        return { kind: 'str', value: null };
+        return { kind: 'str', value: fString(this.text(e), (dotted) => this.dottedValue(dotted, e, f)) };
       case 'bool':
         return { kind: 'bool', value: e.v };
       case 'none':
@@ -1312,6 +1349,7 @@ export class Interp {
     const d: DictV = { kind: 'dict', entries: new Map() };
     let ok = true;
     let budget = MAX_UNROLL;
+    let sample: FV | undefined;
     const loop = (i: number): void => {
       if (!ok) return;
       if (i === e.fors.length) {
@@ -1326,7 +1364,15 @@ export class Interp {
       }
       const cl = e.fors[i]!;
       const items = this.iterate(this.eval(cl.iter, cf));
-      if (items === null) { ok = false; return; }
+      if (items === null) {
+        // `[Block(cfg) for _ in range(cfg.n_layer)]`: the length is unknown, one element is not.
+        if (i === 0 && e.fors.length === 1 && e.kind !== 'dict' && cl.ifs.length === 0) {
+          this.assign(cl.target, unk('loop over values not known before running'), cf);
+          sample = this.eval(e.elt, cf);
+        }
+        ok = false;
+        return;
+      }
       for (const it of items) {
         this.assign(cl.target, it, cf);
         let pass = true;
@@ -1340,7 +1386,8 @@ export class Interp {
     };
     loop(0);
     if (e.kind === 'dict') return ok ? d : UNKNOWN;
-    return ok ? { kind: 'list', items: outList } : { kind: 'list', items: null };
+    if (ok) return { kind: 'list', items: outList };
+    return sample ? { kind: 'list', items: null, sample } : { kind: 'list', items: null };
   }
 
   truth(v: FV): boolean | null {
@@ -1353,7 +1400,7 @@ export class Interp {
       case 'tuple': return v.items.length > 0;
       case 'list': return v.items ? v.items.length > 0 : null;
       case 'dict': return v.entries.size > 0;
-      case 'module': case 'func': case 'class': case 'ns': case 'method': case 'builtin': case 'dtype': return true;
+      case 'module': case 'func': case 'class': case 'ns': case 'method': case 'builtin': case 'dtype': case 'partial': return true;
       default: return null;
     }
   }
@@ -1364,8 +1411,9 @@ export class Interp {
       case 'list': return v.items ? [...v.items] : null;
       case 'dict': return [...v.entries.keys()].map((k) => ({ kind: 'str', value: k }) as FV);
       case 'module':
-        if (v.type === 'ModuleDict') return [...v.children.keys()].map((k) => ({ kind: 'str', value: k }) as FV);
-        if (v.type === 'Sequential' || v.type === 'ModuleList') return [...v.children.values()];
+        if (v.childrenUnknown) return null;
+        if (containerKind(v) === 'ModuleDict') return [...v.children.keys()].map((k) => ({ kind: 'str', value: k }) as FV);
+        if (containerKind(v) === 'Sequential' || containerKind(v) === 'ModuleList') return [...v.children.values()];
         return null;
       case 'str': return v.value === null ? null : [...v.value].map((c) => ({ kind: 'str', value: c }) as FV);
       case 'tensor': {
@@ -1397,10 +1445,10 @@ export class Interp {
         if (obj.fields.has(name)) return obj.fields.get(name)!;
         const p = obj.params.find((x) => x.name === name);
         if (p) {
-          const t: TensorV = { kind: 'tensor', shape: p.shape, dtype: p.dtype ?? 'float32', ref: { kind: 'param', path: obj.path ? `${obj.path}.${name}` : name } };
+          const t: TensorV = { kind: 'tensor', shape: p.rankUnknown ? null : p.shape, dtype: p.dtype ?? 'float32', ref: { kind: 'param', path: obj.path ? `${obj.path}.${name}` : name }, ...(p.rankUnknown ? { why: 'parameter or buffer of unknown shape' } : {}) };
           return t;
         }
-        if (obj.spec && name in obj.attrs) return fromValue(obj.attrs[name]!);
+        if ((obj.spec || obj.torchBase) && name in obj.attrs) return fromValue(obj.attrs[name]!);
         if (name === 'training') return { kind: 'bool', value: true };
         if (obj.cls) {
           const m = this.lookupMember(obj.cls, name);
@@ -1411,7 +1459,7 @@ export class Interp {
               if (isProp) return this.callFunction({ ...m, self: obj }, [], {}, at, this.childFrame(f, m), f);
               return isStatic ? m : { ...m, self: obj };
             }
-            if ((m as { field?: boolean }).field) return UNKNOWN;
+            if ((m as { field?: boolean }).field) return guessParam(name);
             return m;
           }
         }
@@ -1430,6 +1478,7 @@ export class Interp {
       case 'super': {
         const m = this.lookupMember(obj.cls, name, obj.cls);
         if (m && m.kind === 'func') return { ...m, self: obj.self };
+        if (obj.self.kind === 'module' && obj.self.torchBase && (name === '__init__' || name === 'forward')) return { kind: 'method', recv: obj.self, name: `__base_${name}__` };
         return { kind: 'builtin', name: name === '__init__' ? 'noop' : 'unknown' };
       }
       case 'class': {
@@ -1439,11 +1488,23 @@ export class Interp {
       case 'dtype':
         if (name === 'is_floating_point') return { kind: 'bool', value: obj.dtype.startsWith('float') || obj.dtype === 'bfloat16' };
         return UNKNOWN;
-      case 'tuple': case 'list': case 'dict': case 'str': case 'int': case 'float':
+      case 'int':
+        if (isGuess(obj)) return guessParam(name); // `config.n_embd`
+        return { kind: 'method', recv: obj, name };
+      case 'tuple': case 'list': case 'dict': case 'str': case 'float':
         return { kind: 'method', recv: obj, name };
       default:
-        return UNKNOWN;
+        return unk(whyOf(obj) ?? `attribute of ${obj.kind === 'unknown' ? 'an unknown value' : `a ${obj.kind}`}`);
     }
+  }
+
+  /** `a.b.c` inside an f-string: a local name and its attributes, or null. */
+  private dottedValue(dotted: string, at: Span, f: Frame): FV | null {
+    const [head, ...rest] = dotted.split('.');
+    let v = lookup(f.scope, head!);
+    if (!v) return null;
+    for (const a of rest) v = this.getAttr(v, a, at, f);
+    return v;
   }
 
   // ---- indexing -------------------------------------------------------------------------
@@ -1453,7 +1514,7 @@ export class Interp {
     switch (obj.kind) {
       case 'tensor': {
         const b = resolveMethod('__getitem__');
-        if (!b) { this.breakIR(f, 'indexing (no __getitem__ rule)', at); return unknownTensor(); }
+        if (!b) { this.breakIR(f, 'indexing (no __getitem__ rule)', at); return unkTensor('indexing'); }
         return this.applyOp(b, [idx], {}, at, f, obj);
       }
       case 'tuple':
@@ -1476,7 +1537,8 @@ export class Interp {
         return k !== null ? obj.entries.get(k) ?? UNKNOWN : UNKNOWN;
       }
       case 'module': {
-        if (obj.type === 'ModuleDict') {
+        if (obj.childrenUnknown) return this.opaqueModule(at, 'an element of a container whose length is not known');
+        if (containerKind(obj) === 'ModuleDict') {
           const k = keyOf(idx);
           return k !== null ? obj.children.get(k) ?? UNKNOWN : UNKNOWN;
         }
@@ -1485,7 +1547,7 @@ export class Interp {
           const i = idx.value < 0 ? kids.length + idx.value : idx.value;
           return kids[i] ?? UNKNOWN;
         }
-        if (idx.kind === 'slice' && obj.type === 'Sequential') {
+        if (idx.kind === 'slice' && containerKind(obj) === 'Sequential') {
           const sl = sliceItems(kids, idx);
           if (!sl) return UNKNOWN;
           const m = this.newModule('Sequential', null, null, obj.ctor, 'Sequential(...)');
@@ -1498,11 +1560,13 @@ export class Interp {
         }
         return UNKNOWN;
       }
+      case 'int':
+        return (isGuess(obj) && guessItem(obj, idx)) || unk('index of an int');
       case 'ns':
         // Type subscripts (`Float[Tensor, "b c"]`, `Optional[Tensor]`) are annotations only.
-        return UNKNOWN;
+        return unk('index of an imported name');
       default:
-        return UNKNOWN;
+        return unk(whyOf(obj) ?? `index of ${obj.kind === 'unknown' ? 'an unknown value' : `a ${obj.kind}`}`);
     }
   }
 
@@ -1555,7 +1619,7 @@ export class Interp {
       return l.kind === 'tuple' ? { kind: 'tuple', items: out } : { kind: 'list', items: out };
     }
     if (op === '+' && l.kind === 'str' && r.kind === 'str') return { kind: 'str', value: l.value !== null && r.value !== null ? l.value + r.value : null };
-    if (op === '%' && l.kind === 'str') return { kind: 'str', value: null };
+    if (op === '%' && l.kind === 'str') return { kind: 'str', value: l.value === null ? null : percentFormat(l.value, r) };
     if (cmpOps.has(op)) return { kind: 'bool', value: null };
     return UNKNOWN;
   }
@@ -1585,15 +1649,28 @@ export class Interp {
   }
 
   private unknownResult(fn: FV, f: Frame, at: Span): FV {
+    const cname = fn.kind === 'ns' ? torchNnName(fn.qual.replace(/^torch\.nn\.modules\.[a-z_]+\./, 'torch.nn.')) : null;
+    if (cname && isContainerBase(cname)) {
+      // `nn.Sequential(*layers)` with a list of unknown length: a container of unknown layers.
+      const m = this.newModule(cname, null, null, at, `${cname}(...)`);
+      m.childrenUnknown = true;
+      return m;
+    }
     if (f.kind === 'forward') this.breakIR(f, 'a call with arguments unpacked from unknown values', at);
-    return fn.kind === 'module' || fn.kind === 'method' ? unknownTensor() : UNKNOWN;
+    const why = 'a call with arguments unpacked from unknown values';
+    return fn.kind === 'module' || fn.kind === 'method' ? unkTensor(why) : unk(why);
   }
 
   call(fn: FV, pos: FV[], kw: Record<string, FV>, site: Expr & { k: 'call' } | Span, f: Frame): FV {
-    if (f.depth > MAX_DEPTH) return UNKNOWN;
+    if (f.depth > MAX_DEPTH) return unk('call depth limit');
     switch (fn.kind) {
-      case 'func':
-        return this.callFunction(fn, pos, kw, site, this.childFrame(f, fn), f);
+      case 'func': {
+        const before = nextModuleId;
+        const out = this.callFunction(fn, pos, kw, site, this.childFrame(f, fn), f);
+        // Layers a helper builds (`self.dec1 = double_conv(32, 32)`) remember the outermost call.
+        if (f.kind !== 'forward' && fn.name !== '__init__' && out.kind === 'module') markMadeAt(out, site, before);
+        return out;
+      }
       case 'class':
         return this.instantiate(fn, pos, kw, site, f);
       case 'ns':
@@ -1605,9 +1682,15 @@ export class Interp {
         return this.callObjMethod(fn.recv, fn.name, pos, kw, site, f);
       case 'builtin':
         return this.callBuiltin(fn.name, pos, kw, site, f);
+      case 'partial':
+        return this.call(fn.fn, [...fn.pos, ...pos], { ...fn.kw, ...kw }, site, f);
+      case 'int':
+        // A factory called in __init__ makes a layer; a module passed in, called in forward, gives a tensor.
+        if (isGuess(fn)) return f.kind === 'forward' ? unkTensor('output of a module passed to the constructor') : this.opaqueModule(site, 'a layer made by a constructor parameter');
+        return unk('call of an int');
       default:
         if (f.kind === 'forward' && pos.some(isTensor)) this.breakIR(f, `a call to something not known to Tensor Studio`, site);
-        return UNKNOWN;
+        return unk(whyOf(fn) ?? `call of a ${fn.kind === 'unknown' ? 'value not known' : fn.kind}`);
     }
   }
 
@@ -1645,7 +1728,7 @@ export class Interp {
       if (p.kind === 'normal' && i < args.length) v = args[i++];
       else if (p.name in rest) { v = rest[p.name]; delete rest[p.name]; }
       else if (p.default) v = this.eval(p.default, { ...frame, scope: frame.scope.parent ?? frame.scope, facts: false });
-      frame.scope.vars.set(p.name, v ?? UNKNOWN);
+      frame.scope.vars.set(p.name, v ?? unk('a parameter given no value'));
       if (frame.kind === 'forward' && v && v.kind === 'tensor') this.fact(frame, p, 'param', v);
     }
   }
@@ -1668,7 +1751,16 @@ export class Interp {
       m.broken = true;
       return m;
     }
+    // einops' layers are layer specs of the op library (engine/src/ops/einops/layers.ts).
+    if (q.startsWith('einops.layers.torch.')) {
+      const spec = getLayer(q.slice('einops.layers.torch.'.length));
+      if (spec) return this.makeLayer(spec, pos, kw, site);
+    }
     if (NOOP_CTX.has(q)) return NONE;
+    if (q === 'functools.partial' && pos[0]) return { kind: 'partial', fn: pos[0], pos: pos.slice(1), kw };
+    if ((q === 'torch.as_tensor' || q === 'torch.tensor') && isGuess(pos[0] ?? kw.data)) return unkTensor('a tensor made from a constructor parameter');
+    if (q === 'torch.jit.is_scripting' || q === 'torch.jit.is_tracing' || q === 'torch._C._get_tracing_state' || q === 'torch.jit.is_tracing') return { kind: 'bool', value: false };
+    if (q === 'torch.jit.annotate' || q === 'torch.jit._unwrap_optional') return pos[1] ?? pos[0] ?? UNKNOWN;
     if (q === 'torch.Size') return pos[0] ? { kind: 'tuple', items: this.iterate(pos[0]) ?? [] } : { kind: 'tuple', items: [] };
     if (q === 'collections.OrderedDict' || q === 'typing.OrderedDict') {
       const d: DictV = { kind: 'dict', entries: new Map() };
@@ -1688,9 +1780,9 @@ export class Interp {
     if (b) return this.applyOp(b, pos, kw, site, f);
     if (q.startsWith('torch.') && f.kind === 'forward' && (pos.some(isTensor) || Object.values(kw).some(isTensor))) {
       this.breakIR(f, `${q} (not in the op library)`, site);
-      return unknownTensor();
+      return unkTensor(`not in the op library: ${q}`);
     }
-    return UNKNOWN;
+    return unk(q.startsWith('torch.') ? `not in the op library: ${q}` : `call of an imported function: ${q}`);
   }
 
   /** Bind and run an op, record its IR node, report a ShapeError where the call is written. */
@@ -1704,9 +1796,10 @@ export class Interp {
         this.diag(site, 'error', 'shape-mismatch', r.error);
         this.breakIR(f, 'a shape error', site);
       }
-      return unknownTensor();
+      return unkTensor('after a shape error or bad arguments');
     }
-    return this.recordNode(f, 'op', b.op.name, r.args, fromValue(r.value), site);
+    const out = fromValue(r.value);
+    return this.recordNode(f, 'op', b.op.name, r.args, isUnknownish(out) ? tagUnknown(out, [...(self ? [self] : []), ...pos, ...Object.values(kw)], `${b.op.name}: result not known from these arguments`) : out, site);
   }
 
   private recordNode(f: Frame, call: 'op' | 'layer', target: string, args: BoundArgs, out: FV, site: Span): FV {
@@ -1765,7 +1858,7 @@ export class Interp {
         return UNKNOWN;
       default:
         if (f.kind === 'forward') this.breakIR(f, `Tensor.${name} (not in the op library)`, site);
-        return unknownTensor();
+        return unkTensor(`not in the op library: Tensor.${name}`);
     }
   }
 
@@ -1789,26 +1882,32 @@ export class Interp {
       return UNKNOWN;
     }
     if (recv.kind === 'module') return this.callModuleMethod(recv, name, pos, kw, site, f);
-    if (recv.kind === 'str' && name === 'format') return { kind: 'str', value: null };
+    if (recv.kind === 'str' && name === 'format') return { kind: 'str', value: recv.value === null ? null : braceFormat(recv.value, pos, kw) };
     if (recv.kind === 'tuple' && name === 'index') return UNKNOWN;
     return UNKNOWN;
   }
 
   private callModuleMethod(m: ModuleInst, name: string, pos: FV[], kw: Record<string, FV>, site: Span, f: Frame): FV {
+    if (m.type === 'Unknown') return name === 'forward' ? unkTensor(m.summary) : unk(m.summary);
     const keyFor = (): string => String(m.children.size);
     if (MUTATORS.has(name)) this.mutated(m);
     switch (name) {
       case 'append': case 'add_module': case 'register_module': {
-        const [k, v] = name === 'append' ? [keyFor(), pos[0]] : [pos[0] && keyOf(pos[0]), pos[1]];
-        if (k !== null && k !== undefined && v && v.kind === 'module') {
+        const [k0, v] = name === 'append' ? [keyFor(), pos[0]] : [pos[0] && keyOf(pos[0]), pos[1]];
+        // A name we cannot compute still holds a place: dropping the layer would change what runs.
+        const k = k0 ?? (pos[0] ? `<?${m.children.size}>` : null);
+        if (k !== null && v && v.kind === 'module') {
           m.children.set(k, v);
           if (m.cls && f.kind === 'init') this.recordLayer(m.cls.name, k, v);
         }
-        return m.type === 'Sequential' || m.type === 'ModuleList' ? m : NONE;
+        return containerKind(m) === 'Sequential' || containerKind(m) === 'ModuleList' ? m : NONE;
       }
-      case 'extend':
-        for (const v of this.iterate(pos[0] ?? UNKNOWN) ?? []) if (v.kind === 'module') m.children.set(keyFor(), v);
+      case 'extend': {
+        const it = this.iterate(pos[0] ?? UNKNOWN);
+        if (!it) m.childrenUnknown = true;
+        for (const v of it ?? []) if (v.kind === 'module') m.children.set(keyFor(), v);
         return m;
+      }
       case 'insert': {
         // Rebuild keys 0..n in the new order.
         const i = pos[0]?.kind === 'int' && typeof pos[0].value === 'number' ? pos[0].value : m.children.size;
@@ -1824,13 +1923,19 @@ export class Interp {
         if (k !== null && t && t.kind === 'tensor') {
           const persistent = kw.persistent;
           if (!(persistent && persistent.kind === 'bool' && persistent.value === false)) {
-            m.params.push({ name: k, shape: t.shape ?? [], dtype: t.dtype, ...(name === 'register_buffer' ? { buffer: true } : {}) });
+            m.params.push(paramShape(k, t, name === 'register_buffer' ? { buffer: true } : undefined));
           } else {
             m.fields.set(k, t);
           }
         }
         return NONE;
       }
+      case 'keys': case 'values': case 'children': case 'modules': case 'items': case 'named_children':
+        if (m.childrenUnknown) return { kind: 'list', items: null };
+        break;
+      default: break;
+    }
+    switch (name) {
       case 'keys': return { kind: 'list', items: [...m.children.keys()].map((k) => ({ kind: 'str', value: k }) as FV) };
       case 'values': case 'children': case 'modules': return { kind: 'list', items: [...m.children.values()] };
       case 'items': case 'named_children': return { kind: 'list', items: [...m.children].map(([k, v]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, v] }) as FV) };
@@ -1838,8 +1943,13 @@ export class Interp {
         return m;
       case 'forward':
         return this.callModuleFrom(m, pos, kw, site, f);
+      case '__base___init____':
+        baseInit(this, m, pos, kw, site, f.kind === 'init');
+        return NONE;
+      case '__base_forward__':
+        return this.callBaseForward(m, pos, kw, site, f);
       default:
-        return UNKNOWN;
+        return unk(`module method: ${name}`);
     }
   }
 
@@ -1861,7 +1971,7 @@ export class Interp {
       case 'len': {
         if (!a) return UNKNOWN;
         if (a.kind === 'tensor') return a.shape && a.shape.length ? int(a.shape[0]!) : UNKNOWN;
-        if (a.kind === 'module') return int(a.children.size);
+        if (a.kind === 'module') return a.childrenUnknown ? unk('length of a container whose length is not known') : int(a.children.size);
         if (a.kind === 'str' && a.value !== null) return int(a.value.length);
         const it = this.iterate(a);
         return it ? int(it.length) : UNKNOWN;
@@ -1942,6 +2052,7 @@ export class Interp {
       }
       case 'isinstance': {
         const t = pos[1];
+        if (isGuess(a)) return { kind: 'bool', value: null };
         if (a && t?.kind === 'ns') {
           if (/\.(Tensor|Parameter)$/.test(t.qual)) return { kind: 'bool', value: a.kind === 'tensor' };
           if (t.qual === 'torch.nn.Module') return { kind: 'bool', value: a.kind === 'module' };
@@ -2149,10 +2260,55 @@ export class Interp {
     return run;
   }
 
-  callModule(m: ModuleInst, pos: FV[], kw: Record<string, FV>, site: Span, f: Frame, root = false, seqSite?: Span): FV {
+  /** `fedFromOutside`: the Sequential's input is what its caller passed (not an earlier sibling's output). */
+  private callSequential(m: ModuleInst, pos: FV[], site: Span, f: Frame, seqSite?: Span, fedFromOutside = true): FV {
+    if (m.childrenUnknown) {
+      this.breakIR(f, 'a Sequential whose layers are not known', site);
+      return unkTensor('a Sequential whose layers are not known');
+    }
+    let x: FV = pos[0] ?? UNKNOWN;
+    let first = fedFromOutside;
+    for (const child of m.children.values()) {
+      const at = child.ctor ?? site;
+      const inner = child.spec || child.type === 'Sequential';
+      x = this.callModule(child, [x], {}, at, f, false, inner ? (seqSite ?? site) : undefined, first);
+      first = false;
+      if (!inner && producesTensor(x)) this.fact(f, at, 'expr', x);
+    }
+    return x;
+  }
+
+  /** The forward of the torch.nn class a user class is built on. */
+  callBaseForward(m: ModuleInst, pos: FV[], kw: Record<string, FV>, site: Span, f: Frame, seqSite?: Span): FV {
+    const base = m.torchBase!;
+    if (base === 'Sequential') return this.callSequential(m, pos, site, f, seqSite);
+    const spec = getLayer(base);
+    if (!spec || isContainerBase(base)) return unkTensor(`${m.type} has no forward`);
+    // The engine runs only torch.nn layers by path: a subclass's own IR is not there yet.
+    this.breakIR(f, `a subclass of nn.${base}`, site);
+    const r = applyLayer(spec, m.attrs, pos.map(forRule), mapValues(kw, forRule));
+    if ('error' in r) {
+      this.diag(site, 'error', 'shape-mismatch', r.error);
+      return unkTensor('after a shape error or bad arguments');
+    }
+    return stripRefs(tagUnknown(fromValue(r.value), [...pos, ...Object.values(kw)], `${base}: result not known from these arguments`));
+  }
+
+  /** A module the analysis cannot see into: calling it gives an unknown tensor, never an error. */
+  opaqueModule(site: Span, why: string): ModuleInst {
+    const m = this.newModule('Unknown', null, null, site, why);
+    m.broken = true;
+    return m;
+  }
+
+  recordLayerOf(owner: string, path: string, m: ModuleInst): void {
+    this.recordLayer(owner, path, m);
+  }
+
+  callModule(m: ModuleInst, pos: FV[], kw: Record<string, FV>, site: Span, f: Frame, root = false, seqSite?: Span, fedFromOutside = true): FV {
     if (m.broken) {
       this.breakIR(f, `${m.type} (not in the op library or not constructed)`, site);
-      return unknownTensor();
+      return unkTensor(m.type === 'Unknown' ? m.summary : m.spec || m.cls ? `${m.type} whose construction failed` : `not in the op library: nn.${m.type}`);
     }
     if (m.spec) {
       const input = pos[0];
@@ -2183,31 +2339,31 @@ export class Interp {
           seqSite = site;
           site = m.ctor;
         }
-        if (seqSite) {
+        if (seqSite && m.madeAt && m.ctor && fedFromOutside) {
+          // Built by a helper shared by several constructions: the user's line is the call that
+          // feeds this instance the wrong tensor; the helper's line and the construction say which.
+          this.diag(seqSite, isArg ? 'warning' : 'error', isArg ? 'bad-arguments' : 'shape-mismatch', r.error, helperRelated(m, this.src));
+        } else if (seqSite) {
           this.diag(site, isArg ? 'warning' : 'error', isArg ? 'bad-arguments' : 'shape-mismatch', r.error, [{ from: seqSite.from, to: seqSite.to, message: 'called from here' }]);
+        } else if (m.madeAt && m.ctor) {
+          this.diag(site, isArg ? 'warning' : 'error', isArg ? 'bad-arguments' : 'shape-mismatch', r.error, helperRelated(m, this.src));
         } else {
           const related = m.ctor && (m.ctor.from !== site.from || m.ctor.to !== site.to) ? [{ from: m.ctor.from, to: m.ctor.to, message: `${m.type} constructed here` }] : undefined;
           this.diag(site, isArg ? 'warning' : 'error', isArg ? 'bad-arguments' : 'shape-mismatch', r.error, related);
         }
         this.breakIR(f, 'a shape error', site);
-        return unknownTensor();
+        return unkTensor('after a shape error or bad arguments');
       }
-      const out = this.recordNode(f, 'layer', m.path, r.args, fromValue(r.value), site);
+      const res = fromValue(r.value);
+      const out = this.recordNode(f, 'layer', m.path, r.args, isUnknownish(res) ? tagUnknown(res, [...pos, ...Object.values(kw)], `${m.type}: result not known from these arguments`) : res, site);
       if (seqSite && producesTensor(out)) this.fact(f, site, 'expr', out);
       return out;
     }
-    if (m.type === 'Sequential') {
-      let x: FV = pos[0] ?? UNKNOWN;
-      for (const child of m.children.values()) {
-        const at = child.ctor ?? site;
-        x = this.callModule(child, [x], {}, at, child.spec || child.type === 'Sequential' ? f : f, false, child.spec || child.type === 'Sequential' ? (seqSite ?? site) : undefined);
-        if (!child.spec && child.type !== 'Sequential' && producesTensor(x)) this.fact(f, at, 'expr', x);
-      }
-      return x;
-    }
+    if (m.type === 'Sequential') return this.callSequential(m, pos, site, f, seqSite, fedFromOutside);
     if (m.cls) {
       const fwd = this.lookupMember(m.cls, 'forward');
-      if (!fwd || fwd.kind !== 'func') return unknownTensor();
+      if ((!fwd || fwd.kind !== 'func') && m.torchBase) return this.callBaseForward(m, pos, kw, site, f, seqSite);
+      if (!fwd || fwd.kind !== 'func') return unkTensor(`${m.type} has no forward`);
       this.called.add(m.cls);
       this.capture?.called.add(m.cls.def.from);
       if (!this.firstContext.has(m.cls) && this.silent === 0) {
@@ -2223,11 +2379,53 @@ export class Interp {
       return this.callFunction({ ...fwd, self: m }, pos, kw, site, frame, f);
     }
     this.breakIR(f, `calling a ${m.type}`, site);
-    return unknownTensor();
+    return unkTensor(`calling a ${m.type}`);
   }
 }
 
 // ---- helpers --------------------------------------------------------------------------
+
+function isUnknownish(v: FV): boolean {
+  return v.kind === 'unknown' || (v.kind === 'tensor' && v.shape === null);
+}
+
+function markMadeAt(m: ModuleInst, site: Span, firstId: number): void {
+  if (m.id < firstId) return;
+  m.madeAt = { from: site.from, to: site.to };
+  for (const c of m.children.values()) markMadeAt(c, site, firstId);
+}
+
+/** Related information for a layer a helper built: where the layer is written, and the call that built it. */
+function helperRelated(m: ModuleInst, src: string): { from: number; to: number; message: string }[] {
+  const call = src.slice(m.madeAt!.from, m.madeAt!.to).replace(/\s+/g, ' ');
+  return [
+    { from: m.madeAt!.from, to: m.madeAt!.to, message: `this instance was built by ${call.length > 60 ? `${call.slice(0, 57)}...` : call}` },
+    { from: m.ctor!.from, to: m.ctor!.to, message: `${m.type} constructed here` },
+  ];
+}
+
+/** `super().__init__(...)` of a class built on a torch.nn container or layer (see torch_bases.ts). */
+function baseInit(ip: Interp, m: ModuleInst, pos: FV[], kw: Record<string, FV>, site: Span, inInit: boolean): void {
+  const base = m.torchBase!;
+  if (isContainerBase(base)) {
+    const c = ip.makeContainer(base, pos, kw, site, []);
+    for (const [k, v] of c.children) {
+      m.children.set(k, v);
+      if (m.cls && inInit) ip.recordLayerOf(m.cls.name, k, v);
+    }
+    return;
+  }
+  const spec = getLayer(base);
+  if (!spec) return;
+  const r = bindLayer(spec, pos.map(toValue), mapValues(kw, toValue));
+  if ('error' in r) return;
+  m.attrs = r.attrs;
+  try {
+    m.params.push(...spec.params(r.attrs));
+  } catch {
+    // unknown constructor arguments: no parameter shapes
+  }
+}
 
 const cmpOps = new Set(['<', '>', '<=', '>=', '==', '!=']);
 
@@ -2335,10 +2533,8 @@ function floatOp(op: string, a: number, b: number): FV {
 function mathCall(name: string, pos: FV[]): FV {
   const xs = pos.map(numOf);
   if (xs.some((x) => x === null)) {
-    if (name === 'prod' && pos[0]) {
-      return UNKNOWN;
-    }
-    return UNKNOWN;
+    // Still a float (a tensor times it keeps its shape); ceil/floor of a symbol are ints not known.
+    return ['sqrt', 'log', 'log2', 'exp', 'cos', 'sin'].includes(name) ? { kind: 'float', value: null } : unk(`math.${name} of values not known`);
   }
   const x = xs[0] as number;
   switch (name) {
@@ -2402,7 +2598,7 @@ function producesTensor(v: FV): boolean {
 }
 
 function stripRefs(v: FV): FV {
-  if (v.kind === 'tensor') return v.ref || v.probe !== undefined ? { kind: 'tensor', shape: v.shape, dtype: v.dtype } : v;
+  if (v.kind === 'tensor') return v.ref || v.probe !== undefined ? (v.why ? { kind: 'tensor', shape: v.shape, dtype: v.dtype, why: v.why } : { kind: 'tensor', shape: v.shape, dtype: v.dtype }) : v;
   if (v.kind === 'tuple') return { kind: 'tuple', items: v.items.map(stripRefs) };
   return v;
 }
@@ -2410,7 +2606,7 @@ function stripRefs(v: FV): FV {
 function withRefs(v: FV, id: number, path: number[] = []): FV {
   if (v.kind === 'tensor') {
     const ref: IRValueRef = path.length === 0 ? { kind: 'node', id } : { kind: 'node', id, output: path[0]! };
-    return { kind: 'tensor', shape: v.shape, dtype: v.dtype, ref };
+    return v.why ? { kind: 'tensor', shape: v.shape, dtype: v.dtype, ref, why: v.why } : { kind: 'tensor', shape: v.shape, dtype: v.dtype, ref };
   }
   if (v.kind === 'tuple' && path.length === 0) return { kind: 'tuple', items: v.items.map((x, i) => withRefs(x, id, [i])) };
   if (v.kind === 'tuple') return stripRefs(v);
@@ -2442,7 +2638,7 @@ function constructionObjects(root: ModuleInst, made: readonly ModuleInst[], firs
       case 'tuple': for (const x of v.items) val(x); return;
       case 'list': if (seen.has(v)) return; seen.add(v); for (const x of v.items ?? []) val(x); return;
       case 'dict': if (seen.has(v)) return; seen.add(v); for (const x of v.entries.values()) val(x); return;
-      case 'func': case 'method': case 'super': ok = false; return;
+      case 'func': case 'method': case 'super': case 'partial': ok = false; return;
       default: return;
     }
   };
@@ -2497,6 +2693,7 @@ function moveConstruction(root: ModuleInst, rebind: (c: ClassV) => ClassV | null
       const w = v as { -readonly [K in keyof ModuleInst]: ModuleInst[K] };
       if (w.cls) w.cls = classes.get(w.cls)!;
       if (w.ctor) w.ctor = { from: shift(w.ctor.from), to: shift(w.ctor.to) };
+      if (w.madeAt) w.madeAt = { from: shift(w.madeAt.from), to: shift(w.madeAt.to) };
       w.path = '';
       w.id = nextModuleId++;
       for (const [k, x] of w.fields) if (holdsClass(x)) w.fields.set(k, moveVal(x));
@@ -2539,7 +2736,7 @@ export function flatParams(m: ModuleInst, prefix: string): ParamShape[] {
 /** countParams(flatParams(m, '')) without building the list (same parameters, same order). */
 export function countTreeParams(m: ModuleInst): Dim | null {
   const sum = (x: ModuleInst, total: Dim): Dim => {
-    for (const p of x.params) if (!p.buffer) total = add(total, prod(p.shape));
+    for (const p of x.params) if (!p.buffer) total = add(total, p.rankUnknown ? sym('?') : prod(p.shape));
     for (const c of x.children.values()) total = sum(c, total);
     return total;
   };
@@ -2551,7 +2748,7 @@ export function countParams(params: readonly ParamShape[]): Dim | null {
   let total: Dim = 0;
   for (const p of params) {
     if (p.buffer) continue;
-    total = add(total, prod(p.shape));
+    total = add(total, p.rankUnknown ? sym('?') : prod(p.shape));
   }
   return symbolsOf(total).some((s) => s.startsWith('?')) ? null : total;
 }

@@ -139,6 +139,25 @@ export interface AnalysisResult {
   readonly models: ReadonlyMap<string, ModelIR>;
   /** Classes whose forward's analysis stopped part way (a shape error, an unsupported construct): not in `models`. */
   readonly brokenModels: ReadonlyMap<string, BrokenModel>;
+  /** Only with AnalyzeOptions.coverage: every assignment target in forward code and what it got. */
+  readonly coverage?: readonly CoverageEntry[];
+}
+
+/**
+ * `concrete`: a shape of numbers only; `rank`: a shape of known rank (some dims symbolic);
+ * `unknown`: nothing known (may or may not be a tensor); `not-tensor`: an int, a module, ...;
+ * `not-reached`: the analysis never ran this statement.
+ */
+export type CoverageStatus = 'concrete' | 'rank' | 'unknown' | 'not-tensor' | 'not-reached';
+
+export interface CoverageEntry {
+  readonly range: Range;
+  readonly text: string;
+  /** 'Class.method' or the function's name. */
+  readonly func: string;
+  readonly status: CoverageStatus;
+  /** For `unknown` and `not-reached`: what the analysis could not see. */
+  readonly why?: string;
 }
 
 /** What forward recorded before its analysis stopped, for the graph panel (the engine runs only complete IRs). */

@@ -12,10 +12,13 @@ export interface TensorV extends TensorType {
   readonly ref?: IRValueRef;
   /** Index of the forward input this tensor is, while probing for symbolic inputs. */
   readonly probe?: number;
+  /** For an unknown shape: what the analysis could not see (coverage report). */
+  readonly why?: string;
 }
 
 export interface TupleV { readonly kind: 'tuple'; readonly items: readonly FV[] }
-export interface ListV { readonly kind: 'list'; items: FV[] | null }
+/** `sample`: for a list of unknown length, what one element is (`[Block(cfg) for _ in range(cfg.n_layer)]`). */
+export interface ListV { readonly kind: 'list'; items: FV[] | null; sample?: FV }
 export interface DictV { readonly kind: 'dict'; readonly entries: Map<string, FV> }
 
 export interface ModuleInst {
@@ -45,6 +48,14 @@ export interface ModuleInst {
   childPaths: { base: string; paths: Map<string, string> } | null;
   /** The constructor failed its check: calls give unknown without further errors. */
   broken: boolean;
+  /** A container built from a list of unknown length: its children are not all known. */
+  childrenUnknown?: boolean;
+  /** What one of those unknown children is, when every one is built alike. */
+  sampleChild?: ModuleInst;
+  /** A user class built on a torch.nn container or layer: its name (see torch_bases.ts). */
+  torchBase?: string;
+  /** Built inside a helper function (`def double_conv(...)`): the outermost call that made it. */
+  madeAt?: Span;
   readonly id: number;
 }
 
@@ -75,9 +86,11 @@ export interface NsV { readonly kind: 'ns'; readonly qual: string }
 export interface MethodV { readonly kind: 'method'; readonly recv: FV; readonly name: string }
 export interface SuperV { readonly kind: 'super'; readonly cls: ClassV; readonly self: FV }
 export interface BuiltinV { readonly kind: 'builtin'; readonly name: string }
+/** `functools.partial(fn, *pos, **kw)`: a layer factory, called later with the rest. */
+export interface PartialV { readonly kind: 'partial'; readonly fn: FV; readonly pos: readonly FV[]; readonly kw: Readonly<Record<string, FV>> }
 
 export type Prim = Exclude<Value, { kind: 'tuple' } | { kind: 'list' } | TensorType>;
-export type FV = Prim | TensorV | TupleV | ListV | DictV | ModuleInst | FuncV | ClassV | NsV | MethodV | SuperV | BuiltinV;
+export type FV = Prim | TensorV | TupleV | ListV | DictV | ModuleInst | FuncV | ClassV | NsV | MethodV | SuperV | BuiltinV | PartialV;
 
 export const UNKNOWN: FV = { kind: 'unknown' };
 export const NONE: FV = { kind: 'none' };
@@ -98,7 +111,8 @@ export function unknownTensor(): TensorV {
 export function toValue(v: FV): Value {
   switch (v.kind) {
     case 'tensor':
-      return v.ref === undefined && v.probe === undefined ? v : { kind: 'tensor', shape: v.shape, dtype: v.dtype };
+      if (v.ref === undefined && v.probe === undefined) return v;
+      return v.why ? { kind: 'tensor', shape: v.shape, dtype: v.dtype, why: v.why } as TensorV : { kind: 'tensor', shape: v.shape, dtype: v.dtype };
     case 'tuple':
       return { kind: 'tuple', items: v.items.map(toValue) };
     case 'list':
@@ -136,7 +150,10 @@ export function valueToString(v: Value | FV): string {
 export function join(a: FV, b: FV): FV {
   if (a === b) return a;
   if (a.kind === 'tensor' && b.kind === 'tensor') {
-    if (!a.shape || !b.shape || a.shape.length !== b.shape.length) return { kind: 'tensor', shape: null, dtype: a.dtype };
+    if (!a.shape || !b.shape || a.shape.length !== b.shape.length) {
+      const why = (!a.shape ? a.why : undefined) ?? (!b.shape ? b.why : undefined) ?? 'branches give different ranks';
+      return { kind: 'tensor', shape: null, dtype: a.dtype, why };
+    }
     const shape = a.shape.map((d, i) => (dimEquals(d, b.shape![i]!) === true ? d : unknownDim()));
     return { kind: 'tensor', shape, dtype: a.dtype === b.dtype ? a.dtype : a.dtype };
   }
@@ -149,5 +166,6 @@ export function join(a: FV, b: FV): FV {
   if (a.kind === 'float' && b.kind === 'float') return a.value === b.value ? a : { kind: 'float', value: null };
   if (a.kind === 'str' && b.kind === 'str') return a.value === b.value ? a : { kind: 'str', value: null };
   if (a.kind === 'module' && b.kind === 'module' && a.id === b.id) return a;
-  return UNKNOWN;
+  const why = (a.kind === 'unknown' ? a.why : undefined) ?? (b.kind === 'unknown' ? b.why : undefined);
+  return why ? { kind: 'unknown', why } : { kind: 'unknown', why: `branches give different values (${a.kind}, ${b.kind})` };
 }

@@ -494,6 +494,9 @@ const SIMPLE: Readonly<Record<string, LayerImpl>> = {
   Bilinear: { init: bilinearInit, forward: viaOp('bilinear') },
   Identity: identity,
   Flatten: { forward: viaOp('flatten') },
+  // einops.layers.torch: the layer's pattern and axis lengths are the op's.
+  Rearrange: { forward: viaOp('einops_rearrange') },
+  Reduce: { forward: viaOp('einops_reduce') },
   Unflatten: { forward: viaOp('unflatten', { unflattened_size: 'sizes' }) },
   Embedding: { init: embeddingInit, forward: viaOp('embedding') },
   LayerNorm: { init: normInit, forward: viaOp('layer_norm') },

@@ -16,6 +16,8 @@ import { registerNormOps } from './norm/shape.js';
 import { registerCreationOps } from './creation/shape.js';
 import { registerEmbeddingLayers } from './embedding/layers.js';
 import { registerEmbeddingOps } from './embedding/shape.js';
+import { registerEinopsOps } from './einops/shape.js';
+import { registerEinopsLayers } from './einops/layers.js';
 import { registerLossLayers } from './loss/layers.js';
 import { registerLossOps } from './loss/shape.js';
 import { registerReduceLayers } from './reduce/layers.js';
@@ -41,6 +43,7 @@ const FAMILIES: readonly (() => void)[] = [
   registerLossOps, registerLossLayers,
   registerRnnOps, registerRnnLayers,
   registerAttentionOps, registerAttentionLayers,
+  registerEinopsOps, registerEinopsLayers,
 ];
 for (const register of FAMILIES) register();
 

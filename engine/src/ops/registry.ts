@@ -71,8 +71,10 @@ export function bindArgs(
   keyword: Readonly<Record<string, Value>>,
 ): { args: BoundArgs } | { error: string } {
   const out: Record<string, Value> = {};
+  const varkw = params.find((p) => p.varkw);
   let i = 0;
   for (const p of params) {
+    if (p.varkw) continue;
     if (p.variadic) {
       out[p.name] = { kind: 'tuple', items: positional.slice(i) };
       i = positional.length;
@@ -90,9 +92,13 @@ export function bindArgs(
     }
   }
   if (i < positional.length) return { error: `takes ${i} positional arguments but ${positional.length} were given` };
+  const extra: Value[] = [];
   for (const k of Object.keys(keyword)) {
-    if (!params.some((p) => p.name === k)) return { error: `got an unexpected keyword argument '${k}'` };
+    if (params.some((p) => p.name === k && !p.varkw)) continue;
+    if (!varkw) return { error: `got an unexpected keyword argument '${k}'` };
+    extra.push({ kind: 'tuple', items: [{ kind: 'str', value: k }, keyword[k]!] });
   }
+  if (varkw) out[varkw.name] = { kind: 'tuple', items: extra };
   return { args: out };
 }
 

@@ -38,7 +38,8 @@ export type Value =
   /** Indexing pieces: `a:b:c` (null = omitted) and `...`; `None` in an index is { kind: 'none' }. */
   | { readonly kind: 'slice'; readonly start: Dim | null; readonly stop: Dim | null; readonly step: Dim | null }
   | { readonly kind: 'ellipsis' }
-  | { readonly kind: 'unknown' };
+  /** `why`: what the analysis could not see (for the coverage report; never an error). */
+  | { readonly kind: 'unknown'; readonly why?: string };
 
 /** One parameter of a Python signature. `default` undefined means required. */
 export interface ParamSpec {
@@ -47,6 +48,8 @@ export interface ParamSpec {
   /** `*args`: collects the remaining positional arguments as a tuple (e.g. `x.view(*shape)`). */
   readonly variadic?: boolean;
   readonly keywordOnly?: boolean;
+  /** `**kwargs`: collects the keywords no other parameter takes, as a tuple of (name, value) pairs. */
+  readonly varkw?: boolean;
 }
 
 /** Arguments after binding to a signature: every parameter name present (defaults filled). */
@@ -90,6 +93,8 @@ export interface ParamShape {
   /** Buffers (running_mean, num_batches_tracked) are in state_dict but are not trained. */
   readonly buffer?: boolean;
   readonly dtype?: DType;
+  /** Registered from a tensor of unknown rank: `shape` is a placeholder, not a 0-d tensor. */
+  readonly rankUnknown?: boolean;
   /**
    * For a user's `nn.Parameter(...)` / `register_buffer(...)`: how its value was made, when the
    * frontend can tell (`torch.ones(4)` -> 'ones'); the engine initialises with it (default zeros).

@@ -3,21 +3,8 @@
 // filled, and the shape rule gives the output the count is read from.
 import { getOp } from '../ops/index.js';
 import type { BoundArgs, Value } from '../ops/types.js';
-import { Tensor } from '../tensor.js';
-import type { OpArgs, RuntimeValue } from '../runtime/value.js';
-
-/** Only what FLOP and shape rules read: tensors' shapes, numbers, strings, tuples. */
-function toValue(v: RuntimeValue): Value {
-  if (v instanceof Tensor) return { kind: 'tensor', shape: v.shape, dtype: v.dtype === 'int32' ? 'int64' : v.dtype };
-  if (v === null) return { kind: 'none' };
-  if (Array.isArray(v)) return { kind: 'tuple', items: (v as readonly RuntimeValue[]).map(toValue) };
-  switch (typeof v) {
-    case 'number': return Number.isInteger(v) ? { kind: 'int', value: v } : { kind: 'float', value: v };
-    case 'boolean': return { kind: 'bool', value: v };
-    case 'string': return { kind: 'str', value: v };
-    default: return { kind: 'unknown' };
-  }
-}
+import { toValue } from '../runtime/dispatch.js';
+import type { OpArgs } from '../runtime/value.js';
 
 /** FLOPs of `name` called with `args`, or undefined when the op has no FLOP rule. */
 export function opFlops(name: string, args: OpArgs): number | undefined {

@@ -87,7 +87,7 @@ function firstNonFinite(t: Tensor): number | undefined {
 }
 
 // ---- Value conversion (runtime -> shape-rule world and back) ------------------------------
-function toValue(v: RuntimeValue): Value {
+export function toValue(v: RuntimeValue): Value {
   if (v instanceof Tensor) return { kind: 'tensor', shape: v.shape, dtype: v.dtype === 'int32' ? 'int64' : v.dtype };
   if (v === null) return { kind: 'none' };
   if (Array.isArray(v)) return { kind: 'tuple', items: (v as readonly RuntimeValue[]).map(toValue) };

@@ -3,6 +3,7 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const vscode = require('vscode');
+const { eventually, sleep } = require('./helpers');
 
 const EXT_ID = 'tensor-studio.tensor-studio';
 const TRAINING_COMMANDS = [
@@ -40,23 +41,6 @@ const BUG_LINE = 13; // 0-based: `x = self.fc2(x)`
 
 const workspaceRoot = () => vscode.workspace.workspaceFolders[0].uri;
 const modelUri = () => vscode.Uri.joinPath(workspaceRoot(), 'fashion', 'model.py');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Retries `fn` until it returns a truthy value (the server analyses asynchronously). */
-async function eventually(what, fn, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
 
 function hoverText(hovers) {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');

@@ -9,28 +9,13 @@ const path = require('node:path');
 const { promisify } = require('node:util');
 const execFileP = promisify(require('node:child_process').execFile);
 const vscode = require('vscode');
+const { eventually, root, stub } = require('./helpers');
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const REPO = path.resolve(__dirname, '../../../..');
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
-const root = () => vscode.workspace.workspaceFolders[0].uri.fsPath;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually(what, fn, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
-function stub(replacements) {
-  const orig = {};
-  for (const [k, f] of Object.entries(replacements)) { orig[k] = vscode.window[k]; vscode.window[k] = f; }
-  return () => Object.assign(vscode.window, orig);
-}
 
 describe('Profiler in VS Code', function () {
   this.timeout(180_000);

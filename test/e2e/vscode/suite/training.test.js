@@ -7,22 +7,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const vscode = require('vscode');
+const { eventually, root, sleep, stub } = require('./helpers');
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
-const root = () => vscode.workspace.workspaceFolders[0].uri.fsPath;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Retries `fn` until it returns a truthy value. */
-async function eventually(what, fn, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A run config for the example model on Fashion-MNIST, on the CPU. */
 function fashionConfig(modelFile, over = {}) {
@@ -47,12 +36,6 @@ function writeJson(rel, value) {
   return vscode.Uri.file(p);
 }
 
-/** Replaces vscode.window functions for one test (the API object is shared with the extension). */
-function stub(replacements) {
-  const orig = {};
-  for (const [k, f] of Object.entries(replacements)) { orig[k] = vscode.window[k]; vscode.window[k] = f; }
-  return () => Object.assign(vscode.window, orig);
-}
 
 function messagesSpy() {
   const seen = [];
