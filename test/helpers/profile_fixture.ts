@@ -65,8 +65,10 @@ export async function sendBinary(p: PanelHandle, message: unknown): Promise<{ po
   })()`);
 }
 
-/** Sends a trace's ProfileData as the 'profile' message. */
-export async function sendProfile(p: PanelHandle, data: ProfileData): Promise<{ postedAt: number }> {
-  return sendBinary(p, { type: 'profile', data });
+/** Sends a trace's ProfileData as the extension does: the 'profile' message, then 'timeline'; `postedAt` is the first's. */
+export async function sendProfile(p: PanelHandle, { timeline, ...summary }: ProfileData): Promise<{ postedAt: number }> {
+  const first = await sendBinary(p, { type: 'profile', data: summary });
+  await sendBinary(p, { type: 'timeline', timeline });
+  return first;
 }
 

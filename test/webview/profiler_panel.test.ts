@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launch, openPanel, type PanelHandle, type ThemeName } from '../helpers/webview_page.js';
-import { profileData, sendBinary, sendProfile, TRACES } from '../helpers/profile_fixture.js';
+import { profileData, sendProfile, TRACES } from '../helpers/profile_fixture.js';
 import { diffOps, importTrace, stepBreakdown } from '../../engine/src/profile/import/index.js';
 import type { ProfileComparison, ProfileData, ProfileOp } from '../../webview/src/profiler_protocol.js';
 
@@ -218,7 +218,7 @@ test('compare: the button asks; a comparison shows both files, the step change a
 test('the saved state brings back the view; switching views saves it; arrow keys move along the tabs', async () => {
   const d = await data('torch113');
   const p = await open(null, { state: { version: 1, path: d.info.path, view: 'memory' } });
-  await sendBinary(p, { type: 'profile', data: d });
+  await sendProfile(p, d);
   await p.page.waitForFunction(() => (window as any).tensorStudioProfiler.data !== undefined);
   assert.equal(await p.page.evaluate(() => (window as any).tensorStudioProfiler.view), 'memory');
   assert.ok(await p.page.locator('[data-page="memory"]').isVisible());

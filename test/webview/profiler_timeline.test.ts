@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launch, openPanel, type PanelHandle, type ThemeName } from '../helpers/webview_page.js';
-import { profileData, sendBinary, sendProfile } from '../helpers/profile_fixture.js';
+import { profileData, sendProfile } from '../helpers/profile_fixture.js';
 import type { ProfileData, ProfileTimeline, TimelineLane } from '../../webview/src/profiler_protocol.js';
 import {
   LANE_MIN_H, PROCESS_H, ROW_H, TimeCamera, contrast, eventNear, firstEndingAfter, formatDuration, layoutRows, nameHash,
@@ -492,7 +492,7 @@ test('1,000,000 events: the first draw, zoom and pan frames measured at every zo
   };
   const p = await openPanel(browser, 'profiler', { theme: 'dark', width: 1400, height: 800 });
   await p.page.click('button[data-view="timeline"]');
-  const { postedAt } = await sendBinary(p, { type: 'profile', data });
+  const { postedAt } = await sendProfile(p, data);
   await p.page.waitForFunction(() => (window as any).tensorStudioProfiler.timeline.stats.firstDrawAt > 0, null, { timeout: 60_000 });
   const first = await drawn(p);
   assert.ok(first.stats.firstDrawAt - postedAt > 0 && first.stats.rects > 0, JSON.stringify(first.stats));

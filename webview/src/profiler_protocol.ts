@@ -97,7 +97,8 @@ export interface ProfileInfo {
   readonly importMs: number;
 }
 
-export interface ProfileData {
+/** What the panel shows but the timeline: sent first, so the overview paints before the columns arrive. */
+export interface ProfileSummary {
   readonly info: ProfileInfo;
   readonly steps: readonly ProfileStep[];
   readonly ops: readonly ProfileOp[];
@@ -107,6 +108,10 @@ export interface ProfileData {
   readonly memory: readonly ProfileMemory[];
   readonly devices: readonly DeviceUse[];
   readonly hints: readonly ProfileHint[];
+}
+
+/** A whole profile: the summary and the timeline. */
+export interface ProfileData extends ProfileSummary {
   readonly timeline: ProfileTimeline;
 }
 
@@ -143,7 +148,9 @@ export interface ProfileComparison {
 export type ProfilerHostMessage =
   /** Reading the trace: bytes read of total (total 0 when unknown, e.g. gzip). */
   | { readonly type: 'loading'; readonly fileName: string; readonly bytes: number; readonly total: number }
-  | { readonly type: 'profile'; readonly data: ProfileData }
+  | { readonly type: 'profile'; readonly data: ProfileSummary }
+  /** The timeline's columns, after the profile (the biggest part of it: ~26 bytes an event). */
+  | { readonly type: 'timeline'; readonly timeline: ProfileTimeline }
   /** The trace could not be read: what and where (byte offset, event). */
   | { readonly type: 'error'; readonly fileName: string; readonly message: string }
   | { readonly type: 'event'; readonly details: ProfileEventDetails }
@@ -192,19 +199,19 @@ function isTimeline(t: unknown): t is ProfileTimeline {
     && t.lanes.every((l) => isObj(l) && isStr(l.name) && isStr(l.process) && typeof l.device === 'boolean' && isIndex(l.firstRow) && isIndex(l.rows));
 }
 
-function isProfileData(d: unknown): d is ProfileData {
+function isProfileSummary(d: unknown): d is ProfileSummary {
   return isObj(d) && isObj(d.info) && isStr(d.info.fileName) && isStr(d.info.path) && isNum(d.info.events)
     && Array.isArray(d.steps) && Array.isArray(d.ops) && Array.isArray(d.opsByShapes) && Array.isArray(d.kernels)
     && Array.isArray(d.modules) && Array.isArray(d.memory) && Array.isArray(d.devices) && Array.isArray(d.hints)
-    && d.memory.every((m) => isObj(m) && isStr(m.name) && m.ts instanceof Float64Array && m.bytes instanceof Float64Array && m.ts.length === m.bytes.length)
-    && isTimeline(d.timeline);
+    && d.memory.every((m) => isObj(m) && isStr(m.name) && m.ts instanceof Float64Array && m.bytes instanceof Float64Array && m.ts.length === m.bytes.length);
 }
 
 export function parseProfilerHostMessage(x: unknown): ProfilerHostMessage | null {
   if (!isObj(x)) return null;
   switch (x.type) {
     case 'loading': return isStr(x.fileName) && isNum(x.bytes) && isNum(x.total) ? x as ProfilerHostMessage : null;
-    case 'profile': return isProfileData(x.data) ? x as ProfilerHostMessage : null;
+    case 'profile': return isProfileSummary(x.data) ? x as ProfilerHostMessage : null;
+    case 'timeline': return isTimeline(x.timeline) ? x as ProfilerHostMessage : null;
     case 'error': return isStr(x.fileName) && isStr(x.message) ? x as ProfilerHostMessage : null;
     case 'event': return isObj(x.details) && isIndex(x.details.index) && isStr(x.details.name) && Array.isArray(x.details.frames) ? x as ProfilerHostMessage : null;
     case 'comparison': return isObj(x.comparison) && isStr(x.comparison.a) && isStr(x.comparison.b) && Array.isArray(x.comparison.rows) ? x as ProfilerHostMessage : null;

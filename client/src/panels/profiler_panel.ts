@@ -33,7 +33,7 @@ export class ProfilerPanel extends WebviewPanelBase<ProfilerPanelMessage, Profil
   error: string | undefined;
   /** Settles when the trace has been read (or failed). */
   readonly loaded: Promise<void>;
-  /** Milliseconds from the panel's creation: trace read (import + summaries), profile on screen. */
+  /** Milliseconds from the panel's creation: trace read (import + summaries), summaries on screen. */
   readonly timings: { read?: number; drawn?: number } = {};
   private readonly createdAt = Date.now();
   private session: TraceSession;
@@ -73,9 +73,12 @@ export class ProfilerPanel extends WebviewPanelBase<ProfilerPanelMessage, Profil
   private async load(): Promise<void> {
     const path = this.trace.fsPath, fileName = basename(path);
     try {
-      this.data = await this.session.open(path, (bytes, total) => this.post({ type: 'loading', fileName, bytes, total }));
-      this.timings.read = Date.now() - this.createdAt;
-      this.post({ type: 'profile', data: this.data });
+      // The summaries paint first; the timeline's columns (most of the bytes) follow.
+      this.data = await this.session.open(path, (bytes, total) => this.post({ type: 'loading', fileName, bytes, total }), (summary) => {
+        this.timings.read = Date.now() - this.createdAt;
+        this.post({ type: 'profile', data: summary });
+      });
+      this.post({ type: 'timeline', timeline: this.data.timeline });
     } catch (e) {
       const message = (e as Error).message;
       this.error = message.startsWith(fileName) ? message : `${fileName}: ${message}`;
@@ -88,13 +91,18 @@ export class ProfilerPanel extends WebviewPanelBase<ProfilerPanelMessage, Profil
     this.markLoaded();
   }
 
+  private postProfile({ timeline, ...summary }: ProfileData): void {
+    this.post({ type: 'profile', data: summary });
+    this.post({ type: 'timeline', timeline });
+  }
+
   protected async onMessage(m: ProfilerPanelMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
         if (m.version !== PANEL_PROTOCOL_VERSION) this.ctx.log.warn(`Profiler: the page speaks protocol ${m.version}, not ${PANEL_PROTOCOL_VERSION}`);
         if (!this.ready) { this.ready = true; await this.load(); return; }
         // The page was reloaded (hidden, then shown again): what it showed before.
-        if (this.data) this.post({ type: 'profile', data: this.data });
+        if (this.data) this.postProfile(this.data);
         else if (this.error) this.post({ type: 'error', fileName: basename(this.trace.fsPath), message: this.error });
         return;
       case 'select':

@@ -1,10 +1,10 @@
 // The overview's performance hints: a few rules over the summaries, each firing only where the
 // numbers show the problem (HTA's and the TensorBoard plugin's advice, in one line each).
-import type { ProfileData, ProfileHint } from '../../../webview/src/profiler_protocol';
+import type { ProfileHint, ProfileSummary } from '../../../webview/src/profiler_protocol';
 
 const pct = (x: number): string => `${x.toFixed(0)}%`;
 
-export function performanceHints(d: Omit<ProfileData, 'hints'>): ProfileHint[] {
+export function performanceHints(d: Omit<ProfileSummary, 'hints'>): ProfileHint[] {
   const out: ProfileHint[] = [];
   const steps = d.steps;
   if (steps.length === 0) {

@@ -5,11 +5,16 @@ import {
   endOf, kernelTable, memorySeries, moduleTable, opTable, sourceOf, spanAt, stepBreakdown, structure, type TraceModel, type OpRow,
 } from '../../../engine/src/profile/import/index';
 import type {
-  DeviceUse, ProfileData, ProfileInfo, ProfileOp, ProfileStep, ProfileTimeline, SourceRef, TimelineLane,
+  DeviceUse, ProfileData, ProfileInfo, ProfileSummary, ProfileOp, ProfileStep, ProfileTimeline, SourceRef, TimelineLane,
 } from '../../../webview/src/profiler_protocol';
 import { performanceHints } from './hints';
 
+/** The summary and the timeline (tests and the benchmark; the worker sends them apart). */
 export function buildProfileData(m: TraceModel, opts: { path: string; importMs: number }): ProfileData {
+  return { ...buildProfileSummary(m, opts), timeline: buildTimeline(m) };
+}
+
+export function buildProfileSummary(m: TraceModel, opts: { path: string; importMs: number }): ProfileSummary {
   const steps: ProfileStep[] = stepBreakdown(m).map(({ kind: _kind, ...s }) => ({ ...s, ts: s.ts - m.start }));
   const sourceCache = new Map<number, SourceRef | undefined>();
   const ref = (i: number): SourceRef | undefined => {
@@ -22,7 +27,7 @@ export function buildProfileData(m: TraceModel, opts: { path: string; importMs: 
   const withSource = (r: OpRow): ProfileOp => { const s = ref(r.example); return s ? { ...r, source: s } : r; };
   const ops = opTable(m).map(withSource);
   const devices = deviceUse(m);
-  const data: Omit<ProfileData, 'hints'> = {
+  const data: Omit<ProfileSummary, 'hints'> = {
     info: info(m, opts),
     steps,
     ops,
@@ -32,7 +37,6 @@ export function buildProfileData(m: TraceModel, opts: { path: string; importMs: 
     modules: moduleTable(m).map(({ source: _text, ...r }) => { const s = ref(r.example); return s ? { ...r, source: s } : r; }),
     memory: memorySeries(m).map((s) => ({ name: s.name, ts: s.ts.map((t) => t - m.start), bytes: s.bytes.slice(), peak: s.peak })),
     devices,
-    timeline: timeline(m),
   };
   return { ...data, hints: performanceHints(data) };
 }
@@ -85,7 +89,7 @@ function processName(m: TraceModel, pid: number | string): string {
   return p?.name ? `${p.name}${typeof pid === 'number' ? ` (pid ${pid})` : ''}` : String(pid);
 }
 
-function timeline(m: TraceModel): ProfileTimeline {
+export function buildTimeline(m: TraceModel): ProfileTimeline {
   const s = structure(m), e = m.events, n = e.count;
   // Depth on its lane: one more than the span enclosing it (parents come first in lane order).
   const depth = new Uint16Array(n);

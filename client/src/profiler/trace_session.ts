@@ -2,7 +2,7 @@
 // compared with, live in it until the panel closes. No VS Code API: tests and the benchmark drive
 // it directly. A worker that dies (out of memory on a huge trace) fails what was asked, with why.
 import { Worker } from 'node:worker_threads';
-import type { ProfileComparison, ProfileData, ProfileEventDetails } from '../../../webview/src/profiler_protocol';
+import type { ProfileComparison, ProfileData, ProfileEventDetails, ProfileSummary } from '../../../webview/src/profiler_protocol';
 import type { TraceWorkerReply, TraceWorkerRequest } from './trace_worker';
 
 type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -11,6 +11,7 @@ interface Pending {
   resolve(r: TraceWorkerReply): void;
   reject(e: Error): void;
   onProgress?: (bytes: number, total: number) => void;
+  onSummary?: (summary: ProfileSummary) => void;
 }
 
 export interface TraceSessionOptions {
@@ -33,6 +34,7 @@ export class TraceSession {
       const p = this.pending.get(r.id);
       if (!p) return;
       if (r.type === 'progress') { p.onProgress?.(r.bytes, r.total); return; }
+      if (r.type === 'summary') { p.onSummary?.(r.summary); return; }
       this.pending.delete(r.id);
       if (r.type === 'failed') p.reject(new Error(r.message)); else p.resolve(r);
     });
@@ -48,19 +50,21 @@ export class TraceSession {
     this.pending.clear();
   }
 
-  private ask(q: Body<TraceWorkerRequest>, onProgress?: Pending['onProgress']): Promise<TraceWorkerReply> {
+  private ask(q: Body<TraceWorkerRequest>, on: Pick<Pending, 'onProgress' | 'onSummary'> = {}): Promise<TraceWorkerReply> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
+      this.pending.set(id, { resolve, reject, ...on });
       this.worker.postMessage({ ...q, id });
     });
   }
 
-  async open(path: string, onProgress?: (bytes: number, total: number) => void): Promise<ProfileData> {
-    const r = await this.ask({ type: 'open', path }, onProgress);
-    if (r.type !== 'opened') throw new Error(`unexpected answer ${r.type}`);
-    return r.data;
+  /** Imports a trace: its summary as soon as it is ready (`onSummary`), then the whole profile. */
+  async open(path: string, onProgress?: (bytes: number, total: number) => void, onSummary?: (s: ProfileSummary) => void): Promise<ProfileData> {
+    let summary: ProfileSummary | undefined;
+    const r = await this.ask({ type: 'open', path }, { ...(onProgress ? { onProgress } : {}), onSummary: (s) => { summary = s; onSummary?.(s); } });
+    if (r.type !== 'opened' || !summary) throw new Error(`unexpected answer ${r.type}`);
+    return { ...summary, timeline: r.timeline };
   }
 
   async details(path: string, index: number): Promise<ProfileEventDetails> {
@@ -70,7 +74,7 @@ export class TraceSession {
   }
 
   async compare(a: string, b: string, onProgress?: (bytes: number, total: number) => void): Promise<ProfileComparison> {
-    const r = await this.ask({ type: 'compare', a, b }, onProgress);
+    const r = await this.ask({ type: 'compare', a, b }, onProgress ? { onProgress } : {});
     if (r.type !== 'compared') throw new Error(`unexpected answer ${r.type}`);
     return r.comparison;
   }

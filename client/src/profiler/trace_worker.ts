@@ -6,8 +6,8 @@
 import { parentPort } from 'node:worker_threads';
 import { statSync } from 'node:fs';
 import { diffOps, eventAt, importTrace, sourceOf, stepBreakdown, structure, type TraceModel } from '../../../engine/src/profile/import/index';
-import type { ProfileComparison, ProfileData, ProfileEventDetails } from '../../../webview/src/profiler_protocol';
-import { buildProfileData } from './profile_data';
+import type { ProfileComparison, ProfileEventDetails, ProfileSummary, ProfileTimeline } from '../../../webview/src/profiler_protocol';
+import { buildProfileSummary, buildTimeline } from './profile_data';
 
 export type TraceWorkerRequest =
   | { readonly id: number; readonly type: 'open'; readonly path: string }
@@ -17,7 +17,9 @@ export type TraceWorkerRequest =
 
 export type TraceWorkerReply =
   | { readonly id: number; readonly type: 'progress'; readonly bytes: number; readonly total: number }
-  | { readonly id: number; readonly type: 'opened'; readonly data: ProfileData }
+  /** The summaries of an 'open', before its timeline is laid out (the panel paints them first). */
+  | { readonly id: number; readonly type: 'summary'; readonly summary: ProfileSummary }
+  | { readonly id: number; readonly type: 'opened'; readonly timeline: ProfileTimeline }
   | { readonly id: number; readonly type: 'details'; readonly details: ProfileEventDetails }
   | { readonly id: number; readonly type: 'compared'; readonly comparison: ProfileComparison }
   | { readonly id: number; readonly type: 'failed'; readonly message: string };
@@ -61,18 +63,17 @@ function compare(a: TraceModel, b: TraceModel): ProfileComparison {
 }
 
 /** The typed arrays' buffers, to move rather than copy (each array has its own buffer). */
-function buffers(d: ProfileData): ArrayBuffer[] {
-  const t = d.timeline;
-  return [t.rowStart, t.ts, t.dur, t.name, t.cat, t.index, t.flows, ...d.memory.flatMap((s) => [s.ts, s.bytes])].map((a) => a.buffer as ArrayBuffer);
-}
+const buffers = (arrays: readonly ArrayBufferView[]): ArrayBuffer[] => arrays.map((a) => a.buffer as ArrayBuffer);
 
 async function handle(q: TraceWorkerRequest): Promise<void> {
   switch (q.type) {
     case 'open': {
       const t0 = performance.now();
       const m = await load(q.id, q.path);
-      const data = buildProfileData(m, { path: q.path, importMs: performance.now() - t0 });
-      reply({ id: q.id, type: 'opened', data }, buffers(data));
+      const summary = buildProfileSummary(m, { path: q.path, importMs: performance.now() - t0 });
+      reply({ id: q.id, type: 'summary', summary }, buffers(summary.memory.flatMap((s) => [s.ts, s.bytes])));
+      const t = buildTimeline(m);
+      reply({ id: q.id, type: 'opened', timeline: t }, buffers([t.rowStart, t.ts, t.dur, t.name, t.cat, t.index, t.flows]));
       return;
     }
     case 'details': {

@@ -8,7 +8,7 @@ import { el, vscodeApi } from '../common/vscode_api.js';
 import { onThemeChange } from '../common/theme.js';
 import { PANEL_PROTOCOL_VERSION } from '../protocol.js';
 import {
-  parseProfilerHostMessage, parseProfilerPanelState, type ProfileData, type ProfileKernel, type ProfileModule,
+  parseProfilerHostMessage, parseProfilerPanelState, type ProfileKernel, type ProfileSummary, type ProfileModule,
   type ProfilerHostMessage, type ProfilerPanelMessage, type ProfilerPanelState, type ProfilerView,
 } from '../profiler_protocol.js';
 import { Timeline } from './timeline.js';
@@ -31,7 +31,7 @@ const VIEWS: readonly [ProfilerView, string][] = [
 const WITH_DETAILS: ReadonlySet<ProfilerView> = new Set(['timeline', 'operators', 'modules']);
 
 class ProfilerPanel {
-  data: ProfileData | undefined;
+  data: ProfileSummary | undefined;
   view: ProfilerView = 'overview';
   readonly timeline: Timeline;
   readonly operators: OperatorsView;
@@ -155,7 +155,6 @@ class ProfilerPanel {
         this.title.title = d.info.path;
         this.load.done();
         this.body.hidden = false;
-        this.timeline.setData(d.timeline);
         renderOverview(this.pages.get('overview')!, d, (op) => { this.show('operators'); this.operators.selectExample(op.example); this.select(op.example); });
         this.operators.setData(d);
         this.kernels.setRows(d.kernels);
@@ -167,6 +166,7 @@ class ProfilerPanel {
         requestAnimationFrame(() => setTimeout(() => post({ type: 'drawn', view: this.view, ms: Math.round(performance.now() - arrived) }), 0));
         return;
       }
+      case 'timeline': this.timeline.setData(m.timeline); return;
       case 'event': this.details.show(m.details); return;
       case 'comparison': this.compare.show(m.comparison); return;
       case 'comparisonFailed': this.compare.failed(m.message); return;

@@ -1,7 +1,7 @@
 // The Operators view: every op name (or name × input shapes) with its calls, host and device
 // times and source line; a row selects its longest call, "Show in timeline" goes there.
 import { el } from '../common/vscode_api.js';
-import type { ProfileData, ProfileOp } from '../profiler_protocol.js';
+import type { ProfileSummary, ProfileOp } from '../profiler_protocol.js';
 import type { Column } from './table.js';
 import { countColumn, percentColumn, sourceColumn, TablePage, textColumn, timeColumn } from './table_page.js';
 import { formatGflops, formatShapes } from './format.js';
@@ -17,7 +17,7 @@ export class OperatorsView {
   readonly page: TablePage<ProfileOp>;
   private readonly byShapes: HTMLInputElement;
   private readonly toTimeline: HTMLButtonElement;
-  private data: ProfileData | null = null;
+  private data: ProfileSummary | null = null;
 
   constructor(host: HTMLElement, private readonly actions: RowActions) {
     this.byShapes = el('input', { type: 'checkbox', id: 'ops-by-shapes' });
@@ -36,7 +36,7 @@ export class OperatorsView {
 
   get groupedByShapes(): boolean { return this.byShapes.checked; }
 
-  setData(d: ProfileData): void {
+  setData(d: ProfileSummary): void {
     this.data = d;
     this.refresh();
   }

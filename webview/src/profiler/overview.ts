@@ -2,7 +2,7 @@
 // backward / optimizer / other, which add up to the step), how busy each device was, the ops that
 // took longest, and the hints the extension drew from all that.
 import { el } from '../common/vscode_api.js';
-import type { ProfileData, ProfileOp, ProfileStep } from '../profiler_protocol.js';
+import type { ProfileSummary, ProfileOp, ProfileStep } from '../profiler_protocol.js';
 import { formatBytes, formatCount, formatDuration, formatPercent, formatShare } from './format.js';
 
 export const STEP_PARTS = [
@@ -10,7 +10,7 @@ export const STEP_PARTS = [
 ] as const;
 type Part = (typeof STEP_PARTS)[number][0];
 
-const SOURCES: Record<ProfileData['info']['source'], string> = {
+const SOURCES: Record<ProfileSummary['info']['source'], string> = {
   'tensor-studio': 'Tensor Studio trace', pytorch: 'PyTorch profiler trace', 'chrome trace': 'Chrome trace',
 };
 
@@ -26,7 +26,7 @@ function meter(p: number, cls = ''): HTMLElement {
   return el('span', { class: 'meter' }, fill);
 }
 
-function infoLine(d: ProfileData): HTMLElement {
+function infoLine(d: ProfileSummary): HTMLElement {
   const i = d.info;
   const item = (k: string, v: string): HTMLElement => el('span', { class: 'item' }, el('span', { class: 'k' }, k), ' ', v);
   return el('div', { class: 'info', title: i.path },
@@ -52,7 +52,7 @@ function stackedBar(s: ProfileStep, longest: number): HTMLElement {
   return el('span', { class: 'bar-cell' }, stack);
 }
 
-function breakdown(d: ProfileData): HTMLElement {
+function breakdown(d: ProfileSummary): HTMLElement {
   const steps = d.steps;
   if (steps.length === 0) {
     return card('breakdown', 'Step time breakdown', '', el('p', { class: 'muted' },
@@ -77,7 +77,7 @@ function breakdown(d: ProfileData): HTMLElement {
     el('div', { class: 'steps-scroll' }, table));
 }
 
-function devices(d: ProfileData): HTMLElement {
+function devices(d: ProfileSummary): HTMLElement {
   if (d.devices.length === 0) return card('devices', 'Device utilisation', '', el('p', { class: 'muted' }, 'No device lanes: this trace ran on the CPU.'));
   return card('devices', 'Device utilisation', 'time busy over the trace’s span', el('ul', { class: 'device-list' },
     ...d.devices.map((u) => el('li', { title: u.lane },
@@ -86,7 +86,7 @@ function devices(d: ProfileData): HTMLElement {
       el('span', { class: 'muted' }, `${formatDuration(u.busy)} of ${formatDuration(u.span)}`)))));
 }
 
-function topOps(d: ProfileData, open: (op: ProfileOp) => void): HTMLElement {
+function topOps(d: ProfileSummary, open: (op: ProfileOp) => void): HTMLElement {
   const top = d.ops.slice(0, 8);
   if (top.length === 0) return card('top-ops', 'Top operators', '', el('p', { class: 'muted' }, 'No operators in this trace.'));
   const device = top.some((o) => o.deviceSelf > 0);
@@ -105,14 +105,14 @@ function topOps(d: ProfileData, open: (op: ProfileOp) => void): HTMLElement {
     el('tbody', {}, ...rows)));
 }
 
-function hints(d: ProfileData): HTMLElement {
+function hints(d: ProfileSummary): HTMLElement {
   const all = [...d.info.warnings.map((text) => ({ severity: 'warning' as const, text })), ...d.hints];
   if (all.length === 0) return card('hints', 'Hints', '', el('p', { class: 'muted' }, 'Nothing stands out in this trace.'));
   return card('hints', 'Hints', '', el('ul', { class: 'hint-list' },
     ...all.map((h) => el('li', { class: `hint ${h.severity}` }, el('span', { class: 'icon', 'aria-label': h.severity }, h.severity === 'warning' ? '⚠' : 'ℹ'), el('span', {}, h.text)))));
 }
 
-export function renderOverview(host: HTMLElement, d: ProfileData, openOp: (op: ProfileOp) => void): void {
+export function renderOverview(host: HTMLElement, d: ProfileSummary, openOp: (op: ProfileOp) => void): void {
   host.replaceChildren(el('div', { class: 'overview' }, infoLine(d), breakdown(d),
     el('div', { class: 'cards' }, devices(d), topOps(d, openOp), hints(d))));
 }
