@@ -1,5 +1,6 @@
 // What the extension-host suites share: waiting for asynchronous state, and stubbing the
 // vscode.window dialogs a test answers itself.
+const fs = require('node:fs');
 const vscode = require('vscode');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -28,4 +29,13 @@ function stub(replacements) {
   return () => Object.assign(vscode.window, orig);
 }
 
-module.exports = { sleep, root, eventually, stub };
+const FASHION = '/usr/share/datasets/fashion-mnist';
+
+/** In a mocha `before`: the suite needs Debian's Fashion-MNIST; required in CI, skipped without it elsewhere. */
+function requireFashion(ctx) {
+  if (fs.existsSync(`${FASHION}/train-images-idx3-ubyte.gz`)) return;
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`Fashion-MNIST (${FASHION}) is required in CI`);
+  ctx.skip();
+}
+
+module.exports = { FASHION, sleep, root, eventually, stub, requireFashion };

@@ -9,11 +9,9 @@ const path = require('node:path');
 const { promisify } = require('node:util');
 const execFileP = promisify(require('node:child_process').execFile);
 const vscode = require('vscode');
-const { eventually, root, stub } = require('./helpers');
+const { eventually, requireFashion, root, stub } = require('./helpers');
 
-const FASHION = '/usr/share/datasets/fashion-mnist';
 const REPO = path.resolve(__dirname, '../../../..');
-const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
 
 
@@ -23,10 +21,7 @@ describe('Profiler in VS Code', function () {
   let ourTrace;
 
   before(async function () {
-    if (!fs.existsSync(`${FASHION}/train-images-idx3-ubyte.gz`)) {
-      if (inCI) throw new Error(`Fashion-MNIST (${FASHION}) is required in CI`);
-      this.skip();
-    }
+    requireFashion(this);
     api = await vscode.extensions.getExtension('tensor-studio.tensor-studio').activate();
     assert.equal(await api.serverReady, true);
     // training.test.js wrote fashion/quick.tsrun.json (30 CPU steps); Profile Training cuts it to warm-up + profiled steps.

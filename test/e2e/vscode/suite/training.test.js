@@ -7,10 +7,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const vscode = require('vscode');
-const { eventually, root, sleep, stub } = require('./helpers');
+const { FASHION, eventually, requireFashion, root, sleep, stub } = require('./helpers');
 
-const FASHION = '/usr/share/datasets/fashion-mnist';
-const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
 
 /** A run config for the example model on Fashion-MNIST, on the CPU. */
@@ -78,10 +76,7 @@ describe('Training from VS Code', function () {
   }
 
   before(async function () {
-    if (!fs.existsSync(`${FASHION}/train-images-idx3-ubyte.gz`)) {
-      if (inCI) throw new Error(`Fashion-MNIST (${FASHION}) is required in CI`);
-      this.skip();
-    }
+    requireFashion(this);
     api = await vscode.extensions.getExtension('tensor-studio.tensor-studio').activate();
     assert.equal(await api.serverReady, true);
     sub = api.training.onDidRunEvent((e) => events.push(e));
