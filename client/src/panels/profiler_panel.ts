@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { PANEL_PROTOCOL_VERSION } from '../../../webview/src/protocol';
 import {
   parseProfilerPanelMessage, parseProfilerPanelState,
-  type ProfileData, type ProfilerHostMessage, type ProfilerPanelMessage,
+  type ProfileData, type ProfileSummary, type ProfilerHostMessage, type ProfilerPanelMessage,
 } from '../../../webview/src/profiler_protocol';
 import { TraceSession } from '../profiler/trace_session';
 import { resolveSource } from '../profiler/source_links';
@@ -30,6 +30,8 @@ export class ProfilerPanel extends WebviewPanelBase<ProfilerPanelMessage, Profil
   static readonly open = new Map<string, ProfilerPanel>();
   /** What the page was sent (for tests): the profile, or the import's error. */
   data: ProfileData | undefined;
+  /** The summaries, as soon as the worker has them (`data` waits for the timeline too). */
+  private summary: ProfileSummary | undefined;
   error: string | undefined;
   /** Settles when the trace has been read (or failed). */
   readonly loaded: Promise<void>;
@@ -76,6 +78,7 @@ export class ProfilerPanel extends WebviewPanelBase<ProfilerPanelMessage, Profil
       // The summaries paint first; the timeline's columns (most of the bytes) follow.
       this.data = await this.session.open(path, (bytes, total) => this.post({ type: 'loading', fileName, bytes, total }), (summary) => {
         this.timings.read = Date.now() - this.createdAt;
+        this.summary = summary;
         this.post({ type: 'profile', data: summary });
       });
       this.post({ type: 'timeline', timeline: this.data.timeline });
@@ -115,9 +118,10 @@ export class ProfilerPanel extends WebviewPanelBase<ProfilerPanelMessage, Profil
         await this.compare();
         return;
       case 'drawn':
-        if (this.timings.drawn !== undefined || !this.data) return;
+        // The summaries' first paint: it comes before the timeline (and so before `data`) arrives.
+        if (this.timings.drawn !== undefined || !this.summary) return;
         this.timings.drawn = Date.now() - this.createdAt;
-        this.ctx.log.info(`Profiler: ${this.data.info.fileName}: ${this.data.info.events.toLocaleString('en-US')} events on screen ${this.timings.drawn} ms after opening (read in ${this.timings.read} ms, ${m.view} drawn in ${m.ms} ms)`);
+        this.ctx.log.info(`Profiler: ${this.summary.info.fileName}: ${this.summary.info.events.toLocaleString('en-US')} events on screen ${this.timings.drawn} ms after opening (read in ${this.timings.read} ms, ${m.view} drawn in ${m.ms} ms)`);
         return;
     }
   }
